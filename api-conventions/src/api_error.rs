@@ -1,0 +1,107 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use leadstream_domain::ValidationErrors;
+use serde_json::{json, Value};
+use std::fmt;
+
+use crate::request_context::current_request_id;
+
+/// Every error any endpoint returns, rendered as
+/// `{"error", "code", "message", "details", "request_id"}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    details: Value,
+}
+
+impl ApiError {
+    /// An error with an explicit status and machine-readable code.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: Value::Null,
+        }
+    }
+
+    /// Attaches structured details (field errors, limits, …).
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// Malformed input the server cannot read (bad JSON, bad query string).
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// Well-formed input whose fields break a rule; `details` lists each field.
+    pub fn validation(errors: ValidationErrors) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
+            "some fields are invalid",
+        )
+        .with_details(json!({ "fields": errors.0 }))
+    }
+
+    /// A resource that does not exist for the caller's tenant.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND", format!("{what} not found"))
+    }
+
+    /// A write that lost a race or contradicts the current state.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// No usable credentials.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "AUTHENTICATION_REQUIRED", message)
+    }
+
+    /// A failure of ours; the cause is logged, not shown.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        tracing::error!(error = %cause, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            "internal error; quote the request_id when reporting it",
+        )
+    }
+
+    /// A dependency is down or slow; the client may retry.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE", message)
+    }
+
+    /// The machine-readable code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status).json(json!({
+            "error": self.status.canonical_reason().unwrap_or("Error"),
+            "code": self.code,
+            "message": self.message,
+            "details": self.details,
+            "request_id": current_request_id(),
+        }))
+    }
+}

@@ -1,0 +1,12 @@
+//! The conventions every leadstream endpoint follows, kept in one place: the JSON error shape,
+//! request ids and timing headers, the principal extractor, and limits on input.
+
+mod api_error;
+mod input_limits;
+mod principal;
+mod request_context;
+
+pub use api_error::ApiError;
+pub use input_limits::{configure_input_limits, route_not_found, MAX_JSON_BODY_BYTES};
+pub use principal::Principal;
+pub use request_context::{current_request_id, request_context, REQUEST_ID_HEADER};

@@ -1,0 +1,64 @@
+use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use leadstream_api_conventions::ApiError;
+use leadstream_domain::lead::LeadError;
+use serde_json::json;
+
+use crate::{CommandError, CommandOutcome};
+
+/// The header that carries the global position of a command's last event.
+pub const EVENT_POSITION_HEADER: &str = "x-event-position";
+
+/// Renders a command's outcome: the lead's id, version, position and new state, with the
+/// position and version also as headers (`X-Event-Position`, `ETag`).
+pub fn command_response(status: StatusCode, outcome: CommandOutcome) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::ETAG, format!("\"{}\"", outcome.version)));
+    if let Some(position) = outcome.position {
+        response.insert_header((EVENT_POSITION_HEADER, position.to_string()));
+    }
+    if status == StatusCode::CREATED {
+        response.insert_header((header::LOCATION, format!("/api/v1/leads/{}", outcome.lead_id)));
+    }
+    if status == StatusCode::NO_CONTENT {
+        return response.finish();
+    }
+    response.json(json!({
+        "id": outcome.lead_id,
+        "version": outcome.version,
+        "position": outcome.position,
+        "lead": outcome.lead,
+    }))
+}
+
+/// Reads `If-Match: "<version>"` (quotes optional) as the version a command expects.
+pub fn expected_version(req: &actix_web::HttpRequest) -> Result<Option<u64>, ApiError> {
+    let Some(raw) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    raw.to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Some)
+        .ok_or_else(|| ApiError::bad_request("INVALID_IF_MATCH", "If-Match must be a lead version, e.g. \"3\""))
+}
+
+/// Maps a refused command onto the error shape.
+pub fn command_error(error: CommandError) -> ApiError {
+    match error {
+        CommandError::Domain(LeadError::NotFound | LeadError::Erased) => ApiError::not_found("lead"),
+        CommandError::Domain(LeadError::AlreadyExists) => ApiError::conflict("LEAD_EXISTS", "lead already exists"),
+        CommandError::Domain(LeadError::Invalid(errors)) => ApiError::validation(errors),
+        CommandError::VersionMismatch { expected, actual } => ApiError::conflict(
+            "VERSION_CONFLICT",
+            format!("the lead is at version {actual}, not {expected}; reload and retry"),
+        )
+        .with_details(json!({ "expected_version": expected, "current_version": actual })),
+        CommandError::Contended => {
+            ApiError::conflict("WRITE_CONTENDED", "too many concurrent writers on this lead; retry")
+        }
+        CommandError::Store(e) => ApiError::internal(e),
+    }
+}

@@ -1,0 +1,226 @@
+//! Lead command handlers: parse the body, build the command, run it, render the outcome.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{SubsecRound, Utc};
+use leadstream_api_conventions::{current_request_id, ApiError, Principal};
+use leadstream_domain::lead::{LeadAction, LeadCommand};
+use uuid::Uuid;
+
+use super::command_response::{command_error, command_response, expected_version};
+use super::lead_requests::*;
+use crate::{CommandMetadata, LeadCommandService};
+
+type Service = web::Data<LeadCommandService>;
+
+/// Runs `action` for the principal's tenant and renders the outcome with `status`.
+async fn run(
+    service: &LeadCommandService,
+    principal: &Principal,
+    req: &HttpRequest,
+    lead_id: Uuid,
+    action: LeadAction,
+    status: StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    // Microseconds: what PostgreSQL keeps, so the read model shows the instant the command saw.
+    let issued_at = Utc::now().trunc_subsecs(6);
+    let request_id = current_request_id().unwrap_or_else(|| Uuid::now_v7().to_string());
+    let correlation_id = req
+        .headers()
+        .get("x-correlation-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+        .map_or_else(|| request_id.clone(), str::to_owned);
+    let metadata = CommandMetadata {
+        tenant_id: principal.tenant_id,
+        issued_at,
+        actor: principal.actor.clone(),
+        correlation_id,
+        causation_id: request_id,
+    };
+    let command = LeadCommand {
+        tenant_id: principal.tenant_id,
+        issued_at,
+        action,
+    };
+    let outcome = service
+        .execute(lead_id, command, expected_version(req)?, &metadata)
+        .await
+        .map_err(command_error)?;
+    Ok(command_response(status, outcome))
+}
+
+/// `POST /api/v1/leads`: a new lead, with a server-minted time-ordered id.
+pub async fn create(
+    service: Service,
+    principal: Principal,
+    req: HttpRequest,
+    body: web::Json<CreateLeadRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let lead_id = Uuid::now_v7();
+    let create = body.into_inner().parse(lead_id).map_err(ApiError::validation)?;
+    run(
+        &service,
+        &principal,
+        &req,
+        lead_id,
+        LeadAction::Create(Box::new(create)),
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// `PATCH`/`PUT /api/v1/leads/{id}`: a partial update.
+pub async fn update(
+    service: Service,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateLeadRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (changes, status, stage) = body.into_inner().parse().map_err(ApiError::validation)?;
+    let action = LeadAction::Update {
+        changes: Box::new(changes),
+        status,
+        stage,
+    };
+    run(&service, &principal, &req, id.into_inner(), action, StatusCode::OK).await
+}
+
+/// `DELETE /api/v1/leads/{id}`: erase the lead's personal data.
+pub async fn erase(
+    service: Service,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    run(
+        &service,
+        &principal,
+        &req,
+        id.into_inner(),
+        LeadAction::Erase,
+        StatusCode::NO_CONTENT,
+    )
+    .await
+}
+
+/// `PUT /api/v1/leads/{id}/assign`.
+pub async fn assign(
+    service: Service,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<AssignRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let agent_id = body.into_inner().parse().map_err(ApiError::validation)?;
+    run(
+        &service,
+        &principal,
+        &req,
+        id.into_inner(),
+        LeadAction::Assign { agent_id },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `PUT /api/v1/leads/{id}/pipeline`.
+pub async fn move_stage(
+    service: Service,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<MoveStageRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let stage = body.into_inner().parse().map_err(ApiError::validation)?;
+    run(
+        &service,
+        &principal,
+        &req,
+        id.into_inner(),
+        LeadAction::MoveToStage { stage },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `PUT /api/v1/leads/{id}/status`.
+pub async fn change_status(
+    service: Service,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<ChangeStatusRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (status, reason) = body.into_inner().parse().map_err(ApiError::validation)?;
+    run(
+        &service,
+        &principal,
+        &req,
+        id.into_inner(),
+        LeadAction::ChangeStatus { status, reason },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /api/v1/leads/{id}/activities`.
+pub async fn log_activity(
+    service: Service,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<LogActivityRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let activity = body.into_inner().parse().map_err(ApiError::validation)?;
+    run(
+        &service,
+        &principal,
+        &req,
+        id.into_inner(),
+        LeadAction::LogActivity(activity),
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// `POST /api/v1/leads/{id}/notes`.
+pub async fn add_note(
+    service: Service,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<AddNoteRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let note = body.into_inner().parse().map_err(ApiError::validation)?;
+    run(
+        &service,
+        &principal,
+        &req,
+        id.into_inner(),
+        LeadAction::AddNote { note },
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// `POST /api/v1/leads/{id}/tags`.
+pub async fn add_tags(
+    service: Service,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<AddTagsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tags = body.into_inner().parse().map_err(ApiError::validation)?;
+    run(
+        &service,
+        &principal,
+        &req,
+        id.into_inner(),
+        LeadAction::AddTags { tags },
+        StatusCode::OK,
+    )
+    .await
+}

@@ -1,0 +1,155 @@
+use cqrs_es::persist::EventStoreAggregateContext;
+use cqrs_es::{AggregateError, EventStore};
+use leadstream_domain::lead::{Lead, LeadAction, LeadCommand, LeadError};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::{CommandMetadata, LeadEventStore};
+
+/// How often a command without an expected version is retried after losing a race.
+const MAX_ATTEMPTS: usize = 5;
+
+/// What a command left behind: the lead's new state, its version and the global position of
+/// its last event (for read-your-writes).
+#[derive(Debug, Clone)]
+pub struct CommandOutcome {
+    pub lead_id: Uuid,
+    pub lead: Lead,
+    pub version: u64,
+    pub position: Option<i64>,
+}
+
+/// Why a command was not carried out.
+#[derive(Debug)]
+pub enum CommandError {
+    /// The lead refused it.
+    Domain(LeadError),
+    /// The caller said which version it changes, and the lead is at another.
+    VersionMismatch { expected: u64, actual: u64 },
+    /// Other writers kept winning the race.
+    Contended,
+    /// The store failed.
+    Store(String),
+}
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Domain(e) => e.fmt(f),
+            Self::VersionMismatch { expected, actual } => {
+                write!(f, "expected version {expected}, lead is at version {actual}")
+            }
+            Self::Contended => f.write_str("too many concurrent writers; retry"),
+            Self::Store(e) => write!(f, "event store: {e}"),
+        }
+    }
+}
+
+/// Runs lead commands: load, decide, append with optimistic concurrency, report the position.
+#[derive(Clone)]
+pub struct LeadCommandService {
+    store: std::sync::Arc<LeadEventStore>,
+    pool: PgPool,
+}
+
+impl LeadCommandService {
+    /// A service over `store`, reading outbox positions through `pool`.
+    pub fn new(store: LeadEventStore, pool: PgPool) -> Self {
+        Self {
+            store: std::sync::Arc::new(store),
+            pool,
+        }
+    }
+
+    /// Executes `command` on lead `lead_id`. With `expected_version`, the command applies only
+    /// to that version (a lost race is a `VersionMismatch`); without, a lost race is retried
+    /// against the new state, so concurrent writers never lose an update.
+    pub async fn execute(
+        &self,
+        lead_id: Uuid,
+        command: LeadCommand,
+        expected_version: Option<u64>,
+        metadata: &CommandMetadata,
+    ) -> Result<CommandOutcome, CommandError> {
+        let id = lead_id.to_string();
+        let is_create = matches!(command.action, LeadAction::Create(_));
+        for _ in 0..MAX_ATTEMPTS {
+            let context = if is_create {
+                // A new lead's id was minted by us: there is no stream to read.
+                EventStoreAggregateContext {
+                    aggregate_id: id.clone(),
+                    aggregate: Lead::default(),
+                    current_sequence: 0,
+                    current_snapshot: None,
+                }
+            } else {
+                self.store.load_aggregate(&id).await.map_err(store_error)?
+            };
+            let current = context.current_sequence as u64;
+            let events = context.aggregate.decide(&command).map_err(CommandError::Domain)?;
+            if let Some(expected) = expected_version.filter(|e| *e != current) {
+                return Err(CommandError::VersionMismatch {
+                    expected,
+                    actual: current,
+                });
+            }
+            let mut lead = context.aggregate.clone();
+            for event in &events {
+                cqrs_es::Aggregate::apply(&mut lead, event.clone());
+            }
+            // `decide` leaves the context's aggregate untouched, so the store's snapshot folds
+            // each event exactly once.
+            let committed = match self.store.commit(events, context, metadata.to_map()).await {
+                Ok(committed) => committed,
+                Err(AggregateError::AggregateConflict) if expected_version.is_none() && !is_create => continue,
+                Err(AggregateError::AggregateConflict) => {
+                    let actual = self.current_version(&id).await?;
+                    return Err(CommandError::VersionMismatch {
+                        expected: expected_version.unwrap_or(current),
+                        actual,
+                    });
+                }
+                Err(other) => return Err(store_error(other)),
+            };
+            let version = committed.last().map_or(current, |e| e.sequence as u64);
+            let position = self.position_of(&id, version).await?;
+            return Ok(CommandOutcome {
+                lead_id,
+                lead,
+                version,
+                position,
+            });
+        }
+        Err(CommandError::Contended)
+    }
+
+    async fn position_of(&self, id: &str, sequence: u64) -> Result<Option<i64>, CommandError> {
+        sqlx::query_scalar(
+            "SELECT position FROM outbox WHERE aggregate_type = 'lead' AND aggregate_id = $1 AND sequence = $2",
+        )
+        .bind(id)
+        .bind(sequence as i64)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| CommandError::Store(e.to_string()))
+    }
+
+    async fn current_version(&self, id: &str) -> Result<u64, CommandError> {
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT max(sequence) FROM events WHERE aggregate_type = 'lead' AND aggregate_id = $1")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| CommandError::Store(e.to_string()))?;
+        Ok(version.unwrap_or(0) as u64)
+    }
+}
+
+fn store_error(error: AggregateError<LeadError>) -> CommandError {
+    match error {
+        AggregateError::UserError(e) => CommandError::Domain(e),
+        AggregateError::AggregateConflict => CommandError::Contended,
+        other => CommandError::Store(other.to_string()),
+    }
+}
+impl std::error::Error for CommandError {}

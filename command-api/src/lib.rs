@@ -1,0 +1,13 @@
+//! The write side: HTTP commands, the PostgreSQL event store, and the outbox relay to Kafka.
+
+mod command_metadata;
+mod event_store;
+mod http;
+mod lead_command_service;
+pub mod outbox_relay;
+
+pub use command_metadata::CommandMetadata;
+pub use event_store::{lead_event_store, LeadEventStore};
+pub use http::configure;
+pub use lead_command_service::{CommandError, CommandOutcome, LeadCommandService};
+pub use outbox_relay::{OutboxRelay, RelaySettings};

@@ -1,0 +1,368 @@
+use chrono::{DateTime, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::lead::commands::{CreateLead, LeadAction, LeadChanges, LeadCommand, LogActivity};
+use crate::lead::error::LeadError;
+use crate::lead::events::*;
+use crate::values::{
+    AgentId, LeadEmail, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName, PhoneNumber, PipelineStage,
+    ShortText, Tags, TenantId,
+};
+use crate::{FieldError, ValidationErrors};
+
+/// A lead's current state, folded from its events. `lead_id` is `None` until it is created.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lead {
+    pub lead_id: Option<Uuid>,
+    pub tenant_id: Option<TenantId>,
+    pub name: Option<PersonName>,
+    pub first_name: Option<PersonName>,
+    pub last_name: Option<PersonName>,
+    pub email: Option<LeadEmail>,
+    pub phone: Option<PhoneNumber>,
+    pub company: Option<ShortText>,
+    pub title: Option<ShortText>,
+    pub industry: Option<ShortText>,
+    pub source: Option<LeadSource>,
+    pub message: Option<LongText>,
+    pub notes: Option<LongText>,
+    pub tags: Tags,
+    pub metadata: Metadata,
+    pub status: Option<LeadStatus>,
+    pub pipeline_stage: Option<PipelineStage>,
+    pub score: Option<LeadScore>,
+    pub assigned_to: Option<AgentId>,
+    pub activity_count: u64,
+    pub note_count: u64,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub erased: bool,
+}
+
+impl Lead {
+    /// Decides which events `command` produces against this state; an empty list means the
+    /// lead already is as asked.
+    pub fn decide(&self, command: &LeadCommand) -> Result<Vec<LeadEvent>, LeadError> {
+        let at = command.issued_at;
+        let tenant_id = command.tenant_id;
+        if !matches!(command.action, LeadAction::Create(_)) {
+            self.ensure_visible_to(tenant_id)?;
+        }
+        let events = match &command.action {
+            LeadAction::Create(create) => self.create(tenant_id, create, at)?,
+            LeadAction::Update { changes, status, stage } => {
+                let mut events = self.update(tenant_id, changes, at)?;
+                events.extend(status.and_then(|s| self.change_status(tenant_id, s, None, at)));
+                events.extend(stage.and_then(|s| self.move_to_stage(tenant_id, s, at)));
+                events
+            }
+            LeadAction::Erase => vec![LeadEvent::Erased(LeadErased {
+                tenant_id,
+                erased_at: at,
+            })],
+            LeadAction::Assign { agent_id } => {
+                if self.assigned_to == Some(*agent_id) {
+                    vec![]
+                } else {
+                    vec![LeadEvent::Assigned(LeadAssigned {
+                        tenant_id,
+                        agent_id: *agent_id,
+                        previous_agent_id: self.assigned_to,
+                        assigned_at: at,
+                    })]
+                }
+            }
+            LeadAction::MoveToStage { stage } => self.move_to_stage(tenant_id, *stage, at).into_iter().collect(),
+            LeadAction::ChangeStatus { status, reason } => self
+                .change_status(tenant_id, *status, reason.clone(), at)
+                .into_iter()
+                .collect(),
+            LeadAction::LogActivity(LogActivity {
+                activity_type,
+                description,
+                metadata,
+            }) => {
+                vec![LeadEvent::ActivityLogged(ActivityLogged {
+                    tenant_id,
+                    activity_type: activity_type.clone(),
+                    description: description.clone(),
+                    metadata: metadata.clone(),
+                    occurred_at: at,
+                })]
+            }
+            LeadAction::AddNote { note } => vec![LeadEvent::NoteAdded(NoteAdded {
+                tenant_id,
+                note: note.clone(),
+                added_at: at,
+            })],
+            LeadAction::AddTags { tags } => {
+                if self.tags.contains_all(tags) {
+                    vec![]
+                } else {
+                    self.tags.union(tags).map_err(invalid)?;
+                    let new: Vec<String> = tags
+                        .iter()
+                        .filter(|t| !self.tags.iter().any(|have| have == *t))
+                        .map(|t| t.as_str().to_string())
+                        .collect();
+                    let tags = Tags::parse(&new).map_err(invalid)?;
+                    vec![LeadEvent::TagsAdded(TagsAdded {
+                        tenant_id,
+                        tags,
+                        added_at: at,
+                    })]
+                }
+            }
+        };
+        Ok(events)
+    }
+
+    fn move_to_stage(&self, tenant_id: TenantId, to: PipelineStage, at: DateTime<Utc>) -> Option<LeadEvent> {
+        let from = self.pipeline_stage.filter(|from| *from != to)?;
+        Some(LeadEvent::StageChanged(LeadStageChanged {
+            tenant_id,
+            from,
+            to,
+            changed_at: at,
+        }))
+    }
+
+    fn change_status(
+        &self,
+        tenant_id: TenantId,
+        to: LeadStatus,
+        reason: Option<LongText>,
+        at: DateTime<Utc>,
+    ) -> Option<LeadEvent> {
+        let from = self.status.filter(|from| *from != to)?;
+        Some(LeadEvent::StatusChanged(LeadStatusChanged {
+            tenant_id,
+            from,
+            to,
+            reason,
+            changed_at: at,
+        }))
+    }
+
+    /// True once the lead has been created.
+    pub fn exists(&self) -> bool {
+        self.lead_id.is_some()
+    }
+
+    /// The name to show: the full name given, else first and last joined.
+    pub fn display_name(&self) -> Option<String> {
+        display_name(&self.name, &self.first_name, &self.last_name)
+    }
+
+    fn ensure_visible_to(&self, tenant_id: TenantId) -> Result<(), LeadError> {
+        // Another tenant's lead is reported exactly like a missing one, so ids do not leak.
+        if !self.exists() || self.tenant_id != Some(tenant_id) {
+            return Err(LeadError::NotFound);
+        }
+        if self.erased {
+            return Err(LeadError::Erased);
+        }
+        Ok(())
+    }
+
+    fn create(&self, tenant_id: TenantId, c: &CreateLead, at: DateTime<Utc>) -> Result<Vec<LeadEvent>, LeadError> {
+        if self.exists() {
+            return Err(LeadError::AlreadyExists);
+        }
+        if c.email.is_none() && c.phone.is_none() {
+            return Err(invalid(FieldError::new("email", "a lead needs an email or a phone")));
+        }
+        let name = match &c.name {
+            Some(name) => Some(name.clone()),
+            None => display_name(&None, &c.first_name, &c.last_name)
+                .map(|n| PersonName::parse("name", &n))
+                .transpose()
+                .map_err(invalid)?,
+        };
+        Ok(vec![LeadEvent::Created(Box::new(LeadCreated {
+            tenant_id,
+            lead_id: c.lead_id,
+            name,
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            company: c.company.clone(),
+            title: c.title.clone(),
+            industry: c.industry.clone(),
+            source: c
+                .source
+                .clone()
+                .unwrap_or_else(|| LeadSource::parse("api").expect("valid slug")),
+            message: c.message.clone(),
+            notes: c.notes.clone(),
+            tags: c.tags.clone(),
+            metadata: c.metadata.clone(),
+            status: c.status.unwrap_or(LeadStatus::New),
+            pipeline_stage: c.pipeline_stage.unwrap_or(PipelineStage::Entrada),
+            score: c.score,
+            created_at: at,
+        }))])
+    }
+
+    fn update(
+        &self,
+        tenant_id: TenantId,
+        wanted: &LeadChanges,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<LeadEvent>, LeadError> {
+        // Keep only the fields whose value really moves, so a repeated PATCH is silent.
+        fn moved<T: PartialEq + Clone>(wanted: &Option<T>, current: &Option<T>) -> Option<T> {
+            wanted.as_ref().filter(|w| current.as_ref() != Some(*w)).cloned()
+        }
+        let mut errors = ValidationErrors::default();
+        let metadata = match &wanted.metadata {
+            Some(more) => errors.check(self.metadata.merged(more)).filter(|m| m != &self.metadata),
+            None => None,
+        };
+        let changes = LeadChanges {
+            name: moved(&wanted.name, &self.name),
+            first_name: moved(&wanted.first_name, &self.first_name),
+            last_name: moved(&wanted.last_name, &self.last_name),
+            email: moved(&wanted.email, &self.email),
+            phone: moved(&wanted.phone, &self.phone),
+            company: moved(&wanted.company, &self.company),
+            title: moved(&wanted.title, &self.title),
+            industry: moved(&wanted.industry, &self.industry),
+            source: moved(&wanted.source, &self.source),
+            message: moved(&wanted.message, &self.message),
+            notes: moved(&wanted.notes, &self.notes),
+            tags: wanted.tags.clone().filter(|t| t != &self.tags),
+            metadata,
+            score: moved(&wanted.score, &self.score),
+        };
+        if !errors.0.is_empty() {
+            return Err(LeadError::Invalid(errors));
+        }
+        if changes.is_empty() {
+            return Ok(vec![]);
+        }
+        Ok(vec![LeadEvent::Updated(Box::new(LeadUpdated {
+            tenant_id,
+            changes,
+            updated_at: at,
+        }))])
+    }
+}
+
+fn display_name(name: &Option<PersonName>, first: &Option<PersonName>, last: &Option<PersonName>) -> Option<String> {
+    if let Some(name) = name {
+        return Some(name.as_str().to_string());
+    }
+    let joined = [first, last]
+        .iter()
+        .filter_map(|p| p.as_ref().map(PersonName::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!joined.is_empty()).then_some(joined)
+}
+
+fn invalid(error: FieldError) -> LeadError {
+    LeadError::Invalid(ValidationErrors(vec![error]))
+}
+
+impl Aggregate for Lead {
+    const TYPE: &'static str = "lead";
+    type Command = LeadCommand;
+    type Event = LeadEvent;
+    type Error = LeadError;
+    type Services = ();
+
+    async fn handle(&mut self, command: LeadCommand, _: &(), sink: &EventSink<Self>) -> Result<(), LeadError> {
+        for event in self.decide(&command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: LeadEvent) {
+        match event {
+            LeadEvent::Created(e) => {
+                let e = *e;
+                *self = Lead {
+                    lead_id: Some(e.lead_id),
+                    tenant_id: Some(e.tenant_id),
+                    name: e.name,
+                    first_name: e.first_name,
+                    last_name: e.last_name,
+                    email: e.email,
+                    phone: e.phone,
+                    company: e.company,
+                    title: e.title,
+                    industry: e.industry,
+                    source: Some(e.source),
+                    message: e.message,
+                    notes: e.notes,
+                    tags: e.tags,
+                    metadata: e.metadata,
+                    status: Some(e.status),
+                    pipeline_stage: Some(e.pipeline_stage),
+                    score: e.score,
+                    created_at: Some(e.created_at),
+                    updated_at: Some(e.created_at),
+                    ..Lead::default()
+                };
+            }
+            LeadEvent::Updated(e) => {
+                let c = e.changes;
+                macro_rules! set {
+                    ($($field:ident),*) => { $( if let Some(v) = c.$field { self.$field = Some(v); } )* };
+                }
+                set!(
+                    name, first_name, last_name, email, phone, company, title, industry, source, message, notes, score
+                );
+                if let Some(tags) = c.tags {
+                    self.tags = tags;
+                }
+                if let Some(metadata) = c.metadata {
+                    self.metadata = metadata;
+                }
+                self.updated_at = Some(e.updated_at);
+            }
+            LeadEvent::Erased(e) => {
+                // Keep only what identifies the stream; the personal data is gone.
+                *self = Lead {
+                    lead_id: self.lead_id,
+                    tenant_id: self.tenant_id,
+                    created_at: self.created_at,
+                    updated_at: Some(e.erased_at),
+                    erased: true,
+                    ..Lead::default()
+                };
+            }
+            LeadEvent::Assigned(e) => {
+                self.assigned_to = Some(e.agent_id);
+                self.updated_at = Some(e.assigned_at);
+            }
+            LeadEvent::StageChanged(e) => {
+                self.pipeline_stage = Some(e.to);
+                self.updated_at = Some(e.changed_at);
+            }
+            LeadEvent::StatusChanged(e) => {
+                self.status = Some(e.to);
+                self.updated_at = Some(e.changed_at);
+            }
+            LeadEvent::ActivityLogged(e) => {
+                self.activity_count += 1;
+                self.updated_at = Some(e.occurred_at);
+            }
+            LeadEvent::NoteAdded(e) => {
+                self.note_count += 1;
+                self.updated_at = Some(e.added_at);
+            }
+            LeadEvent::TagsAdded(e) => {
+                // Within the limit: `decide` checked the union.
+                self.tags = self.tags.union(&e.tags).unwrap_or_else(|_| self.tags.clone());
+                self.updated_at = Some(e.added_at);
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::values::{
+    ActivityType, AgentId, LeadEmail, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName, PhoneNumber,
+    PipelineStage, ShortText, Tags, TenantId,
+};
+
+/// A request to change one lead, on behalf of one tenant, at one instant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadCommand {
+    pub tenant_id: TenantId,
+    /// When the command was issued; the domain reads no clock of its own.
+    pub issued_at: DateTime<Utc>,
+    pub action: LeadAction,
+}
+
+/// What the command asks for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum LeadAction {
+    Create(Box<CreateLead>),
+    /// A partial update; status and stage changes ride along as their own events.
+    Update {
+        changes: Box<LeadChanges>,
+        status: Option<LeadStatus>,
+        stage: Option<PipelineStage>,
+    },
+    Erase,
+    Assign {
+        agent_id: AgentId,
+    },
+    MoveToStage {
+        stage: PipelineStage,
+    },
+    ChangeStatus {
+        status: LeadStatus,
+        reason: Option<LongText>,
+    },
+    LogActivity(LogActivity),
+    AddNote {
+        note: LongText,
+    },
+    AddTags {
+        tags: Tags,
+    },
+}
+
+/// Everything known about a lead when it arrives.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateLead {
+    pub lead_id: Uuid,
+    pub name: Option<PersonName>,
+    pub first_name: Option<PersonName>,
+    pub last_name: Option<PersonName>,
+    pub email: Option<LeadEmail>,
+    pub phone: Option<PhoneNumber>,
+    pub company: Option<ShortText>,
+    pub title: Option<ShortText>,
+    pub industry: Option<ShortText>,
+    pub source: Option<LeadSource>,
+    pub message: Option<LongText>,
+    pub notes: Option<LongText>,
+    pub tags: Tags,
+    pub metadata: Metadata,
+    pub status: Option<LeadStatus>,
+    pub pipeline_stage: Option<PipelineStage>,
+    pub score: Option<LeadScore>,
+}
+
+/// A partial update: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LeadChanges {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<PersonName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<PersonName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<PersonName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<LeadEmail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<PhoneNumber>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company: Option<ShortText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<ShortText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub industry: Option<ShortText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<LeadSource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<LongText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<LongText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<LeadScore>,
+}
+
+impl LeadChanges {
+    /// True when the update names no field at all.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// Something that happened with the lead: a call, a visit, an opened e-mail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogActivity {
+    pub activity_type: ActivityType,
+    pub description: Option<LongText>,
+    pub metadata: Metadata,
+}

@@ -1,0 +1,17 @@
+//! The Lead aggregate: a person who might buy, from first contact to won or lost.
+
+mod aggregate;
+mod commands;
+mod error;
+mod events;
+
+pub use aggregate::Lead;
+pub use commands::{CreateLead, LeadAction, LeadChanges, LeadCommand, LogActivity};
+pub use error::LeadError;
+pub use events::{
+    ActivityLogged, LeadAssigned, LeadCreated, LeadErased, LeadEvent, LeadStageChanged, LeadStatusChanged, LeadUpdated,
+    NoteAdded, TagsAdded,
+};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,237 @@
+//! The Lead's rules, given events and a command, expecting events or an error.
+
+use chrono::{TimeZone, Utc};
+use cqrs_es::Aggregate;
+use uuid::Uuid;
+
+use super::*;
+use crate::values::*;
+
+fn tenant() -> TenantId {
+    TenantId(Uuid::from_u128(1))
+}
+
+fn at(minute: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 10, minute, 0).unwrap()
+}
+
+fn command(action: LeadAction) -> LeadCommand {
+    LeadCommand {
+        tenant_id: tenant(),
+        issued_at: at(5),
+        action,
+    }
+}
+
+fn create() -> CreateLead {
+    CreateLead {
+        lead_id: Uuid::from_u128(42),
+        first_name: Some(PersonName::parse("first_name", "Ana").unwrap()),
+        last_name: Some(PersonName::parse("last_name", "Pérez").unwrap()),
+        email: Some(LeadEmail::parse("ana@example.com").unwrap()),
+        ..CreateLead::default()
+    }
+}
+
+fn update(changes: LeadChanges) -> LeadAction {
+    LeadAction::Update {
+        changes: Box::new(changes),
+        status: None,
+        stage: None,
+    }
+}
+
+fn existing() -> Lead {
+    let mut lead = Lead::default();
+    let events = lead.decide(&command(LeadAction::Create(Box::new(create())))).unwrap();
+    for e in events {
+        lead.apply(e);
+    }
+    lead
+}
+
+#[test]
+fn creating_a_lead_fills_defaults_and_derives_the_name() {
+    let events = Lead::default()
+        .decide(&command(LeadAction::Create(Box::new(create()))))
+        .unwrap();
+    let [LeadEvent::Created(created)] = events.as_slice() else {
+        panic!("expected one created event: {events:?}")
+    };
+    assert_eq!(created.name.as_ref().map(PersonName::as_str), Some("Ana Pérez"));
+    assert_eq!(created.status, LeadStatus::New);
+    assert_eq!(created.pipeline_stage, PipelineStage::Entrada);
+    assert_eq!(created.source.as_str(), "api");
+    assert_eq!(created.tenant_id, tenant());
+    assert_eq!(created.created_at, at(5));
+}
+
+#[test]
+fn a_lead_needs_a_way_to_reach_it() {
+    let no_contact = CreateLead {
+        email: None,
+        phone: None,
+        ..create()
+    };
+    let result = Lead::default().decide(&command(LeadAction::Create(Box::new(no_contact))));
+    assert!(matches!(result, Err(LeadError::Invalid(_))));
+}
+
+#[test]
+fn a_lead_cannot_be_created_twice() {
+    let result = existing().decide(&command(LeadAction::Create(Box::new(create()))));
+    assert_eq!(result, Err(LeadError::AlreadyExists));
+}
+
+#[test]
+fn another_tenant_sees_no_lead() {
+    let mut cmd = command(LeadAction::Erase);
+    cmd.tenant_id = TenantId(Uuid::from_u128(2));
+    assert_eq!(existing().decide(&cmd), Err(LeadError::NotFound));
+    assert_eq!(
+        Lead::default().decide(&command(LeadAction::Erase)),
+        Err(LeadError::NotFound)
+    );
+}
+
+#[test]
+fn an_update_records_only_fields_that_move() {
+    let lead = existing();
+    let changes = LeadChanges {
+        email: lead.email.clone(),
+        company: Some(ShortText::parse("company", "Acme").unwrap()),
+        ..LeadChanges::default()
+    };
+    let events = lead.decide(&command(update(changes))).unwrap();
+    let [LeadEvent::Updated(updated)] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(updated.changes.email, None, "an unchanged email is not an update");
+    assert_eq!(updated.changes.company.as_ref().map(ShortText::as_str), Some("Acme"));
+
+    let same = LeadChanges {
+        email: lead.email.clone(),
+        ..LeadChanges::default()
+    };
+    assert!(lead.decide(&command(update(same))).unwrap().is_empty());
+}
+
+#[test]
+fn moving_stage_and_status_records_where_from() {
+    let lead = existing();
+    let events = lead
+        .decide(&command(LeadAction::MoveToStage {
+            stage: PipelineStage::Agendado,
+        }))
+        .unwrap();
+    assert_eq!(
+        events,
+        vec![LeadEvent::StageChanged(LeadStageChanged {
+            tenant_id: tenant(),
+            from: PipelineStage::Entrada,
+            to: PipelineStage::Agendado,
+            changed_at: at(5),
+        })]
+    );
+    assert!(lead
+        .decide(&command(LeadAction::MoveToStage {
+            stage: PipelineStage::Entrada
+        }))
+        .unwrap()
+        .is_empty());
+    let status = lead
+        .decide(&command(LeadAction::ChangeStatus {
+            status: LeadStatus::Qualified,
+            reason: None,
+        }))
+        .unwrap();
+    assert!(
+        matches!(status.as_slice(), [LeadEvent::StatusChanged(e)] if e.from == LeadStatus::New && e.to == LeadStatus::Qualified)
+    );
+}
+
+#[test]
+fn assigning_twice_to_the_same_agent_is_silent() {
+    let mut lead = existing();
+    let agent = AgentId(Uuid::from_u128(7));
+    let events = lead.decide(&command(LeadAction::Assign { agent_id: agent })).unwrap();
+    assert_eq!(events.len(), 1);
+    for e in events {
+        lead.apply(e);
+    }
+    assert_eq!(lead.assigned_to, Some(agent));
+    assert!(lead
+        .decide(&command(LeadAction::Assign { agent_id: agent }))
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn tags_added_carry_only_the_new_ones_and_respect_the_limit() {
+    let mut lead = existing();
+    let first = Tags::parse(&["vip".into()]).unwrap();
+    for e in lead.decide(&command(LeadAction::AddTags { tags: first })).unwrap() {
+        lead.apply(e);
+    }
+    let more = Tags::parse(&["vip".into(), "buyer".into()]).unwrap();
+    let events = lead.decide(&command(LeadAction::AddTags { tags: more })).unwrap();
+    let [LeadEvent::TagsAdded(added)] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(added.tags.iter().map(Tag::as_str).collect::<Vec<_>>(), ["buyer"]);
+
+    let fifty: Vec<String> = (0..50).map(|i| format!("t{i}")).collect();
+    let result = lead.decide(&command(LeadAction::AddTags {
+        tags: Tags::parse(&fifty).unwrap(),
+    }));
+    assert!(matches!(result, Err(LeadError::Invalid(_))));
+}
+
+#[test]
+fn an_erased_lead_forgets_personal_data_and_refuses_changes() {
+    let mut lead = existing();
+    for e in lead.decide(&command(LeadAction::Erase)).unwrap() {
+        lead.apply(e);
+    }
+    assert!(lead.erased);
+    assert_eq!(lead.email, None);
+    assert_eq!(lead.display_name(), None);
+    let note = LongText::parse("note", "call back").unwrap();
+    assert_eq!(
+        lead.decide(&command(LeadAction::AddNote { note })),
+        Err(LeadError::Erased)
+    );
+}
+
+#[tokio::test]
+async fn handle_writes_the_decided_events_through_the_sink() {
+    let mut lead = Lead::default();
+    let sink = cqrs_es::event_sink::EventSink::default();
+    lead.handle(command(LeadAction::Create(Box::new(create()))), &(), &sink)
+        .await
+        .unwrap();
+    let events = sink.collect().await;
+    assert_eq!(events.len(), 1);
+    assert!(lead.exists(), "the sink applies what it records");
+}
+
+#[test]
+fn one_update_can_change_fields_status_and_stage_together() {
+    let lead = existing();
+    let changes = LeadChanges {
+        title: Some(ShortText::parse("title", "CEO").unwrap()),
+        ..LeadChanges::default()
+    };
+    let action = LeadAction::Update {
+        changes: Box::new(changes),
+        status: Some(LeadStatus::Contacted),
+        stage: Some(PipelineStage::Perfilamiento),
+    };
+    let names: Vec<&str> = lead
+        .decide(&command(action))
+        .unwrap()
+        .iter()
+        .map(LeadEvent::name)
+        .collect();
+    assert_eq!(names, ["lead.updated", "lead.status_changed", "lead.stage_changed"]);
+}

@@ -1,0 +1,11 @@
+//! The pure domain of leadstream: aggregates decide events from commands and fold them into
+//! state. Nothing here does I/O or reads a clock; time arrives inside commands.
+
+pub mod envelope;
+pub mod event_contract;
+pub mod lead;
+pub mod validation;
+pub mod values;
+
+pub use event_contract::EventContract;
+pub use validation::{FieldError, ValidationErrors};

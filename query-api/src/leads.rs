@@ -1,0 +1,168 @@
+//! Lead queries: the filtered list and one lead with its recent activities.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use leadstream_api_conventions::{ApiError, Principal};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::{PgPool, QueryBuilder};
+use uuid::Uuid;
+
+use crate::consistency::{requested_position, wait_for_position};
+use crate::lead_list_query::{Cursor, ListLeadsParams, PageStart};
+
+/// How many recent activities a lead's detail shows.
+const RECENT_ACTIVITIES: i64 = 10;
+
+/// The projection these endpoints read.
+const PROJECTION: &str = "leads";
+
+const LEAD_COLUMNS: &str = "id, tenant_id, name, first_name, last_name, email, phone, company, title, industry, source,
+    message, notes, tags, metadata, status, pipeline_stage, score, assigned_to, activity_count, created_at, updated_at, version";
+
+/// A lead as the read model holds it.
+#[derive(Debug, Serialize, sqlx::FromRow)]
+struct LeadRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    name: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    company: Option<String>,
+    title: Option<String>,
+    industry: Option<String>,
+    source: String,
+    message: Option<String>,
+    notes: Option<String>,
+    tags: Vec<String>,
+    metadata: Value,
+    status: String,
+    pipeline_stage: String,
+    score: Option<f64>,
+    assigned_to: Option<Uuid>,
+    activity_count: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    version: i64,
+}
+
+/// One entry of a lead's timeline.
+#[derive(Debug, Serialize, sqlx::FromRow)]
+struct ActivityRow {
+    sequence: i64,
+    activity_type: String,
+    description: Option<String>,
+    metadata: Value,
+    occurred_at: DateTime<Utc>,
+}
+
+/// Waits for the requested position, if any, and says in a header whether it was reached.
+async fn read_after(pool: &PgPool, req: &HttpRequest, from_query: Option<&str>) -> Result<Option<bool>, ApiError> {
+    match requested_position(req, from_query)? {
+        Some(position) => wait_for_position(pool, PROJECTION, position).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+fn respond(caught_up: Option<bool>, body: Value) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if let Some(caught_up) = caught_up {
+        // Tells a client whose min_position was not reached in time that it may read stale rows.
+        response.insert_header(("x-projection-caught-up", caught_up.to_string()));
+    }
+    response.json(body)
+}
+
+/// `GET /api/v1/leads`.
+pub async fn list(
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    req: HttpRequest,
+    params: web::Query<ListLeadsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    let caught_up = read_after(&pool, &req, params.min_position.as_deref()).await?;
+    let query = params.parse().map_err(ApiError::validation)?;
+
+    let mut count = QueryBuilder::new("SELECT count(*) FROM leads");
+    query.push_filters(&mut count, principal.tenant_id);
+    let total: i64 = count
+        .build_query_scalar()
+        .fetch_one(pool.get_ref())
+        .await
+        .map_err(ApiError::internal)?;
+
+    let mut select = QueryBuilder::new(format!("SELECT {LEAD_COLUMNS} FROM leads"));
+    query.push_filters(&mut select, principal.tenant_id);
+    query.push_page(&mut select);
+    let mut rows: Vec<LeadRow> = select
+        .build_query_as()
+        .fetch_all(pool.get_ref())
+        .await
+        .map_err(ApiError::internal)?;
+    let has_more = rows.len() > query.limit as usize;
+    rows.truncate(query.limit as usize);
+    let next_cursor = rows.last().filter(|_| has_more).map(|last| {
+        Cursor {
+            created_at: last.created_at,
+            id: last.id,
+        }
+        .encode()
+    });
+    let skip = match query.start {
+        PageStart::Offset(skip) => Some(skip),
+        PageStart::After(_) => None,
+    };
+    Ok(respond(
+        caught_up,
+        json!({
+            "data": rows,
+            "total": total,
+            "limit": query.limit,
+            "skip": skip,
+            "page": skip.map(|s| s / u64::from(query.limit) + 1),
+            "per_page": query.limit,
+            "next_cursor": next_cursor,
+        }),
+    ))
+}
+
+/// Query parameters of `GET /api/v1/leads/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct DetailParams {
+    min_position: Option<String>,
+}
+
+/// `GET /api/v1/leads/{id}`: the lead and its last activities, newest first.
+pub async fn detail(
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    params: web::Query<DetailParams>,
+) -> Result<HttpResponse, ApiError> {
+    let caught_up = read_after(&pool, &req, params.min_position.as_deref()).await?;
+    let lead: LeadRow = sqlx::query_as(&format!(
+        "SELECT {LEAD_COLUMNS} FROM leads WHERE id = $1 AND tenant_id = $2"
+    ))
+    .bind(id.into_inner())
+    .bind(principal.tenant_id.0)
+    .fetch_optional(pool.get_ref())
+    .await
+    .map_err(ApiError::internal)?
+    .ok_or_else(|| ApiError::not_found("lead"))?;
+    let activities: Vec<ActivityRow> = sqlx::query_as(
+        "SELECT sequence, activity_type, description, metadata, occurred_at FROM lead_activities
+          WHERE lead_id = $1 ORDER BY sequence DESC LIMIT $2",
+    )
+    .bind(lead.id)
+    .bind(RECENT_ACTIVITIES)
+    .fetch_all(pool.get_ref())
+    .await
+    .map_err(ApiError::internal)?;
+    let mut body = json!(lead);
+    body["activities"] = json!(activities);
+    Ok(respond(caught_up, body))
+}

@@ -1,0 +1,152 @@
+//! Starts the parts of leadstream in this process, alone or together, and stops them cleanly.
+
+use actix_web::dev::ServerHandle;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use leadstream_api_conventions::{configure_input_limits, request_context, route_not_found};
+use leadstream_command_api::{lead_event_store, LeadCommandService, OutboxRelay, RelaySettings};
+use leadstream_projections::{ProjectionWorker, WorkerSettings};
+use serde_json::json;
+use sqlx::PgPool;
+use std::net::{SocketAddr, TcpListener};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::Settings;
+
+/// Which parts to run in this process.
+#[derive(Debug, Clone, Copy)]
+pub struct Parts {
+    /// The command HTTP routes and the outbox relay.
+    pub command_api: bool,
+    /// The query HTTP routes.
+    pub query_api: bool,
+    /// The projection worker.
+    pub projections: bool,
+}
+
+impl Parts {
+    /// Everything in one process.
+    pub const ALL: Parts = Parts {
+        command_api: true,
+        query_api: true,
+        projections: true,
+    };
+}
+
+/// The running parts: the HTTP address (when serving HTTP) and the handles to stop them.
+pub struct RunningApp {
+    pub addr: Option<SocketAddr>,
+    server: Option<ServerHandle>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningApp {
+    /// Starts `parts` against `pool` and the broker at `brokers`. HTTP binds `listener` when
+    /// given, else `settings.http_addr`.
+    pub async fn start(
+        settings: &Settings,
+        pool: PgPool,
+        brokers: &str,
+        parts: Parts,
+        listener: Option<TcpListener>,
+    ) -> anyhow::Result<Self> {
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let mut tasks = vec![];
+        if parts.command_api {
+            let relay = OutboxRelay::new(
+                pool.clone(),
+                RelaySettings {
+                    brokers: brokers.to_string(),
+                    topic_prefix: settings.kafka_topic_prefix.clone(),
+                    partitions: settings.kafka_partitions,
+                    batch_size: settings.relay_batch_size,
+                    message_timeout_ms: settings.kafka_message_timeout_ms,
+                    aggregate_types: vec!["lead".to_string()],
+                },
+            );
+            tasks.push(tokio::spawn(relay.run(shutdown_rx.clone())));
+        }
+        if parts.projections {
+            let worker = ProjectionWorker::new(
+                pool.clone(),
+                WorkerSettings {
+                    brokers: brokers.to_string(),
+                    topic_prefix: settings.kafka_topic_prefix.clone(),
+                    batch_size: settings.projection_batch_size,
+                },
+            );
+            let rx = shutdown_rx.clone();
+            tasks.push(tokio::spawn(async move {
+                if let Err(error) = worker.run(rx).await {
+                    tracing::error!(%error, "projection worker stopped");
+                }
+            }));
+        }
+        let (addr, server) = if parts.command_api || parts.query_api {
+            let listener = match listener {
+                Some(listener) => listener,
+                None => TcpListener::bind(&settings.http_addr)?,
+            };
+            let addr = listener.local_addr()?;
+            let commands = parts.command_api.then(|| {
+                LeadCommandService::new(lead_event_store(pool.clone(), settings.snapshot_every), pool.clone())
+            });
+            let queries = parts.query_api.then(|| pool.clone());
+            let server = HttpServer::new(move || {
+                let mut app = App::new()
+                    .wrap(from_fn(request_context))
+                    .configure(configure_input_limits)
+                    .route("/", web::get().to(service_info))
+                    .route("/health", web::get().to(health));
+                if let Some(commands) = &commands {
+                    app = app.configure(leadstream_command_api::configure(commands.clone()));
+                }
+                if let Some(pool) = &queries {
+                    app = app.configure(leadstream_query_api::configure(pool.clone()));
+                }
+                app.default_service(web::to(route_not_found))
+            })
+            .workers(settings.http_workers)
+            .disable_signals()
+            .listen(listener)?
+            .run();
+            let handle = server.handle();
+            tasks.push(tokio::spawn(async move {
+                if let Err(error) = server.await {
+                    tracing::error!(%error, "HTTP server stopped");
+                }
+            }));
+            tracing::info!(%addr, "HTTP API listening");
+            (Some(addr), Some(handle))
+        } else {
+            (None, None)
+        };
+        Ok(Self {
+            addr,
+            server,
+            shutdown,
+            tasks,
+        })
+    }
+
+    /// Stops every part and waits for them to finish.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        if let Some(server) = &self.server {
+            server.stop(true).await;
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+async fn service_info() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "service": "leadstream", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}

@@ -1,0 +1,11 @@
+//! leadstream's composition root: settings, the local broker, and the three parts (command
+//! API with its relay, query API, projection worker) started alone or together.
+
+pub mod app;
+pub mod database;
+pub mod local_broker;
+pub mod settings;
+pub mod telemetry;
+
+pub use app::{Parts, RunningApp};
+pub use settings::Settings;

@@ -1,0 +1,106 @@
+//! The `leadstream` command: run the service (all parts or one), migrate, or rebuild read models.
+
+use clap::{Parser, Subcommand};
+use leadstream::local_broker::{is_listening, LocalBroker};
+use leadstream::{database, telemetry, Parts, RunningApp, Settings};
+use std::net::SocketAddr;
+
+#[derive(Parser)]
+#[command(name = "leadstream", version, about = "Event-sourced lead management backend")]
+struct Cli {
+    #[command(subcommand)]
+    command: Subcommands,
+}
+
+#[derive(Subcommand)]
+enum Subcommands {
+    /// Run the command API, query API, outbox relay and projection worker in one process.
+    Serve,
+    /// Run the command API and the outbox relay.
+    CommandApi,
+    /// Run the query API.
+    QueryApi,
+    /// Run the projection worker.
+    Projections,
+    /// Create the database if needed and apply migrations.
+    Migrate,
+    /// Drop the read models and rebuild them from the event store.
+    Rebuild {
+        /// Events replayed per batch.
+        #[arg(long, default_value_t = 1000)]
+        batch_size: i64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::from_env().map_err(anyhow::Error::msg)?;
+    telemetry::init(&settings.log_format);
+    let parts = match cli.command {
+        Subcommands::Migrate => {
+            database::prepare(&settings.database_url, 2).await?;
+            tracing::info!("migrations applied");
+            return Ok(());
+        }
+        Subcommands::Rebuild { batch_size } => {
+            let pool = database::prepare(&settings.database_url, 2).await?;
+            let replayed = leadstream_projections::rebuild_leads(&pool, batch_size).await?;
+            tracing::info!(replayed, "read models rebuilt");
+            return Ok(());
+        }
+        Subcommands::Serve => Parts::ALL,
+        Subcommands::CommandApi => Parts {
+            command_api: true,
+            query_api: false,
+            projections: false,
+        },
+        Subcommands::QueryApi => Parts {
+            command_api: false,
+            query_api: true,
+            projections: false,
+        },
+        Subcommands::Projections => Parts {
+            command_api: false,
+            query_api: false,
+            projections: true,
+        },
+    };
+    let pool = database::prepare(&settings.database_url, settings.database_max_connections).await?;
+    let (brokers, _local_broker) = match &settings.kafka_brokers {
+        Some(brokers) => (brokers.clone(), None),
+        None => {
+            let addr: SocketAddr = settings.local_kafka_addr.parse()?;
+            if is_listening(addr).await {
+                tracing::info!(%addr, "KAFKA_BROKERS unset; using the broker already listening there");
+                (addr.to_string(), None)
+            } else {
+                let storage = format!("sqlite://{}", settings.data_dir.join("tansu.db").display());
+                let broker = LocalBroker::start(addr, &storage, &settings.data_dir.join("tansu.log")).await?;
+                (broker.brokers.clone(), Some(broker))
+            }
+        }
+    };
+    let app = RunningApp::start(&settings, pool, &brokers, parts, None).await?;
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    app.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return ctrl_c.await.unwrap_or(()),
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

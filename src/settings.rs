@@ -1,0 +1,77 @@
+//! Configuration from environment variables, with defaults that work on a developer machine.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// Everything the service reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: the PostgreSQL database (created if missing).
+    pub database_url: String,
+    /// `DATABASE_MAX_CONNECTIONS`: pool size per process.
+    pub database_max_connections: u32,
+    /// `KAFKA_BROKERS`: bootstrap servers; unset means "start a local tansu broker".
+    pub kafka_brokers: Option<String>,
+    /// `KAFKA_TOPIC_PREFIX`: prepended to every topic and consumer group.
+    pub kafka_topic_prefix: String,
+    /// `KAFKA_PARTITIONS`: partitions of each topic the relay creates.
+    pub kafka_partitions: i32,
+    /// `KAFKA_MESSAGE_TIMEOUT_MS`: how long the producer retries one message.
+    pub kafka_message_timeout_ms: u64,
+    /// `HTTP_ADDR`: where the HTTP API listens.
+    pub http_addr: String,
+    /// `HTTP_WORKERS`: actix worker threads.
+    pub http_workers: usize,
+    /// `SNAPSHOT_EVERY`: events between aggregate snapshots.
+    pub snapshot_every: usize,
+    /// `RELAY_BATCH_SIZE`: outbox rows published per batch.
+    pub relay_batch_size: i64,
+    /// `PROJECTION_BATCH_SIZE`: events applied per read-model transaction.
+    pub projection_batch_size: usize,
+    /// `LEADSTREAM_DATA_DIR`: where the local broker keeps its data and log.
+    pub data_dir: PathBuf,
+    /// `LOCAL_KAFKA_ADDR`: where a local broker listens when one is started.
+    pub local_kafka_addr: String,
+    /// `LOG_FORMAT`: `json` (default) or `pretty`.
+    pub log_format: String,
+}
+
+impl Settings {
+    /// Reads the environment; a value that is set but unparsable is an error, not a default.
+    pub fn from_env() -> Result<Self, String> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(Self {
+            database_url: text("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadstream"),
+            database_max_connections: number("DATABASE_MAX_CONNECTIONS", 40)?,
+            kafka_brokers: std::env::var("KAFKA_BROKERS").ok().filter(|b| !b.trim().is_empty()),
+            kafka_topic_prefix: text("KAFKA_TOPIC_PREFIX", "leadstream."),
+            kafka_partitions: number("KAFKA_PARTITIONS", 3)?,
+            kafka_message_timeout_ms: number("KAFKA_MESSAGE_TIMEOUT_MS", 30_000)?,
+            http_addr: text("HTTP_ADDR", "127.0.0.1:8080"),
+            http_workers: number("HTTP_WORKERS", cores)?,
+            snapshot_every: number("SNAPSHOT_EVERY", 20)?,
+            relay_batch_size: number("RELAY_BATCH_SIZE", 500)?,
+            projection_batch_size: number("PROJECTION_BATCH_SIZE", 500)?,
+            data_dir: PathBuf::from(text("LEADSTREAM_DATA_DIR", ".data")),
+            local_kafka_addr: text("LOCAL_KAFKA_ADDR", "127.0.0.1:9092"),
+            log_format: text("LOG_FORMAT", "json"),
+        })
+    }
+}
+
+fn text(name: &str, default: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_string())
+}
+
+fn number<T: FromStr>(name: &str, default: T) -> Result<T, String> {
+    match std::env::var(name) {
+        Ok(raw) if !raw.trim().is_empty() => raw
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}={raw:?} is not a valid number")),
+        _ => Ok(default),
+    }
+}
