@@ -2,12 +2,13 @@ use cqrs_es::persist::EventStoreAggregateContext;
 use cqrs_es::{AggregateError, EventStore};
 use leadstream_domain::lead::{Lead, LeadAction, LeadCommand, LeadError};
 use sqlx::PgPool;
+use std::time::Duration;
 use uuid::Uuid;
 
 use crate::{CommandMetadata, LeadEventStore};
 
-/// How often a command without an expected version is retried after losing a race.
-const MAX_ATTEMPTS: usize = 5;
+/// How often a command without an expected version is tried before it reports contention.
+const MAX_ATTEMPTS: u32 = 12;
 
 /// What a command left behind: the lead's new state, its version and the global position of
 /// its last event (for read-your-writes).
@@ -73,7 +74,12 @@ impl LeadCommandService {
     ) -> Result<CommandOutcome, CommandError> {
         let id = lead_id.to_string();
         let is_create = matches!(command.action, LeadAction::Create(_));
-        for _ in 0..MAX_ATTEMPTS {
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                // Jittered, growing pauses, so writers that collided do not collide again.
+                let jitter = Uuid::new_v4().as_u128() % 1000;
+                tokio::time::sleep(Duration::from_micros((500 + jitter as u64) * u64::from(attempt.min(8)))).await;
+            }
             let context = if is_create {
                 // A new lead's id was minted by us: there is no stream to read.
                 EventStoreAggregateContext {

@@ -1,0 +1,322 @@
+//! Black-box test support: each test gets its own database, its own topic prefix and its own
+//! app on a random port, against real PostgreSQL and a real Kafka-protocol broker.
+#![allow(dead_code)]
+
+use leadstream::local_broker::LocalBroker;
+use leadstream::{database, Parts, RunningApp, Settings};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::{ClientConfig, TopicPartitionList};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use sqlx::PgPool;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// The broker every test of this binary shares: `KAFKA_BROKERS`, or a tansu started once.
+pub fn shared_broker() -> String {
+    static BROKER: OnceLock<String> = OnceLock::new();
+    BROKER
+        .get_or_init(|| {
+            if let Some(brokers) = std::env::var("KAFKA_BROKERS").ok().filter(|b| !b.is_empty()) {
+                return brokers;
+            }
+            // The broker is started from a thread that lives as long as the test binary: it is
+            // killed when the thread that spawned it exits, and test threads exit early.
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Runtime::new().expect("a runtime for the broker");
+                runtime.block_on(async move {
+                    let addr = free_addr();
+                    let log = std::env::temp_dir().join(format!("leadstream-test-tansu-{}.log", addr.port()));
+                    let broker = LocalBroker::start(addr, "memory://tansu/", &log).await;
+                    match broker {
+                        Ok(broker) => {
+                            let _ = tx.send(Ok(broker.brokers.clone()));
+                            std::future::pending::<()>().await;
+                        }
+                        Err(error) => {
+                            let _ = tx.send(Err(error.to_string()));
+                        }
+                    }
+                });
+            });
+            rx.recv().expect("broker thread answered").expect("the test broker starts")
+        })
+        .clone()
+}
+
+/// A loopback address nothing listens on right now.
+pub fn free_addr() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address")
+}
+
+/// A fresh tenant id.
+pub fn tenant() -> Uuid {
+    Uuid::new_v4()
+}
+
+/// A running app with its own database and topics.
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+    pub settings: Settings,
+    pub brokers: String,
+    pub database_url: String,
+    pub client: reqwest::Client,
+    app: Option<RunningApp>,
+    database_name: String,
+}
+
+/// An HTTP answer, read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// `X-Event-Position` as a number.
+    pub fn position(&self) -> i64 {
+        self.header("x-event-position").and_then(|p| p.parse().ok()).expect("an X-Event-Position header")
+    }
+
+    /// Asserts this is an error in the one shape, with `status` and `code`.
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        assert_eq!(self.body["code"], code, "unexpected code; body: {}", self.body);
+        for field in ["error", "message", "details", "request_id"] {
+            assert!(self.body.get(field).is_some(), "error body lacks {field}: {}", self.body);
+        }
+        assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()));
+        let request_id = self.header("x-request-id").expect("X-Request-ID on errors too");
+        assert_eq!(self.body["request_id"], request_id.as_str(), "the body quotes the request id");
+    }
+}
+
+impl TestApp {
+    /// An app on the shared broker with test defaults.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&shared_broker(), |_| {}).await
+    }
+
+    /// An app on `brokers`, with settings adjusted by `tweak`.
+    pub async fn spawn_with(brokers: &str, tweak: impl FnOnce(&mut Settings)) -> Self {
+        if std::env::var_os("RUST_LOG").is_some() {
+            leadstream::telemetry::init("pretty");
+        }
+        let mut settings = Settings::from_env().expect("settings");
+        let id = Uuid::new_v4().simple().to_string();
+        let server = std::env::var("TEST_DATABASE_SERVER").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let database_name = format!("ls_test_{id}");
+        settings.database_url = format!("{server}/{database_name}");
+        settings.database_max_connections = 10;
+        settings.kafka_topic_prefix = format!("t{}.", &id[..12]);
+        settings.kafka_partitions = 2;
+        settings.kafka_message_timeout_ms = 5_000;
+        settings.http_workers = 1;
+        // Small, so that every test also loads aggregates from snapshots.
+        settings.snapshot_every = 5;
+        tweak(&mut settings);
+        let pool = database::prepare(&settings.database_url, settings.database_max_connections)
+            .await
+            .expect("a test database");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+        let app = RunningApp::start(&settings, pool.clone(), brokers, Parts::ALL, Some(listener))
+            .await
+            .expect("the app starts");
+        let base = format!("http://{}", app.addr.expect("an HTTP address"));
+        Self {
+            base,
+            pool,
+            database_url: settings.database_url.clone(),
+            settings,
+            brokers: brokers.to_string(),
+            client: reqwest::Client::new(),
+            app: Some(app),
+            database_name,
+        }
+    }
+
+    /// Sends a request as `tenant` (when given) with an optional JSON body.
+    pub async fn call(&self, method: Method, path: &str, tenant: Option<Uuid>, body: Option<Value>) -> Answer {
+        self.send(method, path, tenant, body, &[]).await
+    }
+
+    /// Like [`TestApp::call`], with extra headers.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        tenant: Option<Uuid>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(tenant) = tenant {
+            request = request.header("x-tenant-id", tenant.to_string());
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("the request is answered");
+        read_answer(response).await
+    }
+
+    /// Creates a lead for `tenant` and returns the answer (asserting 201).
+    pub async fn create_lead(&self, tenant: Uuid, body: Value) -> Answer {
+        let answer = self.call(Method::POST, "/api/v1/leads", Some(tenant), Some(body)).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "create failed: {}", answer.body);
+        answer
+    }
+
+    /// Waits until the projection has applied the event at `position`.
+    pub async fn wait_projected(&self, tenant: Uuid, position: i64) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let answer = self.call(Method::GET, &format!("/api/v1/leads?limit=1&min_position={position}"), Some(tenant), None).await;
+            if answer.header("x-projection-caught-up").as_deref() == Some("true") {
+                return;
+            }
+            assert!(Instant::now() < deadline, "position {position} was not projected in 30 s");
+        }
+    }
+
+    /// Waits until every outbox row is published.
+    pub async fn wait_outbox_drained(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        loop {
+            let backlog: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                .fetch_one(&self.pool)
+                .await
+                .expect("outbox backlog");
+            if backlog == 0 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{backlog} outbox rows still unpublished after {limit:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The number of events in the store.
+    pub async fn event_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&self.pool).await.expect("event count")
+    }
+
+    /// A checksum over every row of the lead read model and its activities.
+    pub async fn read_model_checksum(&self) -> (String, String) {
+        let leads: String =
+            sqlx::query_scalar("SELECT md5(coalesce(string_agg(l::text, '|' ORDER BY l.id), '')) FROM leads l")
+                .fetch_one(&self.pool)
+                .await
+                .expect("leads checksum");
+        let activities: String = sqlx::query_scalar(
+            "SELECT md5(coalesce(string_agg(a::text, '|' ORDER BY a.lead_id, a.sequence), '')) FROM lead_activities a",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .expect("activities checksum");
+        (leads, activities)
+    }
+
+    /// The lead topic's name for this app.
+    pub fn lead_topic(&self) -> String {
+        format!("{}lead", self.settings.kafka_topic_prefix)
+    }
+
+    /// Stops the app and drops its database.
+    pub async fn stop(mut self) {
+        if let Some(app) = self.app.take() {
+            app.stop().await;
+        }
+        self.pool.close().await;
+        let server = self.database_url.trim_end_matches(&self.database_name).to_string();
+        if let Ok(admin) = database::connect(&format!("{server}postgres"), 1).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.database_name))
+                .execute(&admin)
+                .await;
+        }
+    }
+}
+
+async fn read_answer(response: reqwest::Response) -> Answer {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("a body");
+    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+    Answer { status, headers, body }
+}
+
+/// A message read back from a topic with a plain consumer.
+#[derive(Debug, Clone)]
+pub struct TopicMessage {
+    pub partition: i32,
+    pub offset: i64,
+    pub key: String,
+    pub value: Value,
+    pub headers: Vec<(String, String)>,
+}
+
+impl TopicMessage {
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads every message of `topic` (all partitions, from the start) until `expected` arrived or
+/// `limit` passed.
+pub fn read_topic(brokers: &str, topic: &str, expected: usize, limit: Duration) -> Vec<TopicMessage> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", format!("test-reader-{}", Uuid::new_v4()))
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("a consumer");
+    let metadata = consumer.fetch_metadata(Some(topic), Duration::from_secs(10)).expect("topic metadata");
+    let partitions = metadata.topics().first().map_or(0, |t| t.partitions().len());
+    let mut assignment = TopicPartitionList::new();
+    for partition in 0..partitions as i32 {
+        assignment
+            .add_partition_offset(topic, partition, rdkafka::Offset::Beginning)
+            .expect("an assignment");
+    }
+    consumer.assign(&assignment).expect("assigned");
+    let deadline = Instant::now() + limit;
+    let mut messages = vec![];
+    while messages.len() < expected && Instant::now() < deadline {
+        match consumer.poll(Duration::from_millis(200)) {
+            Some(Ok(m)) => messages.push(TopicMessage {
+                partition: m.partition(),
+                offset: m.offset(),
+                key: m.key().map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default(),
+                value: m.payload().and_then(|p| serde_json::from_slice(p).ok()).unwrap_or(Value::Null),
+                headers: m
+                    .headers()
+                    .map(|hs| {
+                        hs.iter()
+                            .map(|h| {
+                                (h.key.to_string(), h.value.map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default())
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }),
+            Some(Err(error)) => eprintln!("consumer error while reading back: {error}"),
+            None => {}
+        }
+    }
+    messages
+}
