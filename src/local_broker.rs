@@ -17,14 +17,13 @@ pub struct LocalBroker {
 }
 
 impl LocalBroker {
-    /// Starts tansu on `addr` with `storage` (`memory://tansu/` or `sqlite://path`), logging to
-    /// `log_file`, and waits until it accepts connections.
-    pub async fn start(addr: SocketAddr, storage: &str, log_file: &Path) -> anyhow::Result<Self> {
+    /// Starts tansu on `addr` inside `data_dir` (its log goes to `tansu.log` there) with
+    /// `storage`: `memory://tansu/`, or `sqlite://NAME` for a file in `data_dir` that survives
+    /// restarts. Waits until it accepts connections.
+    pub async fn start(addr: SocketAddr, storage: &str, data_dir: &Path) -> anyhow::Result<Self> {
         let binary = ensure_installed().await?;
-        if let Some(dir) = log_file.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(log_file)?;
+        std::fs::create_dir_all(data_dir)?;
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.join("tansu.log"))?;
         let url = format!("tcp://{addr}");
         let mut command = Command::new(&binary);
         command
@@ -37,6 +36,8 @@ impl LocalBroker {
                 "--storage-engine",
                 storage,
             ])
+            // tansu resolves sqlite:// paths against its working directory.
+            .current_dir(data_dir)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)

@@ -75,8 +75,7 @@ async fn main() -> anyhow::Result<()> {
                 tracing::info!(%addr, "KAFKA_BROKERS unset; using the broker already listening there");
                 (addr.to_string(), None)
             } else {
-                let storage = format!("sqlite://{}", settings.data_dir.join("tansu.db").display());
-                let broker = LocalBroker::start(addr, &storage, &settings.data_dir.join("tansu.log")).await?;
+                let broker = LocalBroker::start(addr, "sqlite://tansu.db", &settings.data_dir).await?;
                 (broker.brokers.clone(), Some(broker))
             }
         }

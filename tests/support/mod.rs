@@ -30,8 +30,8 @@ pub fn shared_broker() -> String {
                 let runtime = tokio::runtime::Runtime::new().expect("a runtime for the broker");
                 runtime.block_on(async move {
                     let addr = free_addr();
-                    let log = std::env::temp_dir().join(format!("leadstream-test-tansu-{}.log", addr.port()));
-                    let broker = LocalBroker::start(addr, "memory://tansu/", &log).await;
+                    let dir = std::env::temp_dir().join(format!("leadstream-test-tansu-{}", addr.port()));
+                    let broker = LocalBroker::start(addr, "memory://tansu/", &dir).await;
                     match broker {
                         Ok(broker) => {
                             let _ = tx.send(Ok(broker.brokers.clone()));
