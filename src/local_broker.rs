@@ -23,7 +23,10 @@ impl LocalBroker {
     pub async fn start(addr: SocketAddr, storage: &str, data_dir: &Path) -> anyhow::Result<Self> {
         let binary = ensure_installed().await?;
         std::fs::create_dir_all(data_dir)?;
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.join("tansu.log"))?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(data_dir.join("tansu.log"))?;
         let url = format!("tcp://{addr}");
         let mut command = Command::new(&binary);
         command

@@ -7,6 +7,9 @@ use serde_json::{json, Value};
 use support::{tenant, Answer, TestApp};
 use uuid::Uuid;
 
+/// A request (method, path, tenant, body) and the status and error code it must get.
+type Case = (Method, String, Option<Uuid>, Option<Value>, u16, &'static str);
+
 async fn raw(app: &TestApp, method: Method, path: &str, tenant: Uuid, content_type: &str, body: Vec<u8>) -> Answer {
     let response = app
         .client
@@ -33,61 +36,330 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
     let unknown = Uuid::now_v7();
     let events_before = app.event_count().await;
 
-    let cases: Vec<(Method, String, Option<Uuid>, Option<Value>, u16, &str)> = vec![
-        (Method::POST, "/api/v1/leads".into(), Some(owner), Some(json!({"email": "not-an-email"})), 422, "VALIDATION_ERROR"),
-        (Method::POST, "/api/v1/leads".into(), Some(owner), Some(json!({"phone": "555-1234"})), 422, "VALIDATION_ERROR"),
-        (Method::POST, "/api/v1/leads".into(), Some(owner), Some(json!({"name": "Nobody"})), 422, "VALIDATION_ERROR"),
-        (Method::POST, "/api/v1/leads".into(), Some(owner), Some(json!({"email": "a@b.co", "pipeline_stage": "closing"})), 422, "VALIDATION_ERROR"),
-        (Method::POST, "/api/v1/leads".into(), Some(owner), Some(json!({"email": "a@b.co", "score": 140})), 422, "VALIDATION_ERROR"),
-        (Method::POST, "/api/v1/leads".into(), Some(owner), Some(json!({"email": 12})), 400, "INVALID_BODY"),
-        (Method::POST, "/api/v1/leads".into(), None, Some(json!({"email": "a@b.co"})), 401, "AUTHENTICATION_REQUIRED"),
-        (Method::PATCH, format!("/api/v1/leads/{id}"), Some(owner), Some(json!({"email": "nope"})), 422, "VALIDATION_ERROR"),
-        (Method::PATCH, format!("/api/v1/leads/{id}"), Some(owner), Some(json!({"pipeline_stage": "closing"})), 422, "VALIDATION_ERROR"),
-        (Method::PATCH, format!("/api/v1/leads/{unknown}"), Some(owner), Some(json!({"company": "X"})), 404, "RESOURCE_NOT_FOUND"),
-        (Method::PATCH, format!("/api/v1/leads/{id}"), Some(stranger), Some(json!({"company": "X"})), 404, "RESOURCE_NOT_FOUND"),
-        (Method::PUT, format!("/api/v1/leads/{id}"), Some(stranger), Some(json!({"company": "X"})), 404, "RESOURCE_NOT_FOUND"),
-        (Method::PATCH, "/api/v1/leads/not-a-uuid".into(), Some(owner), Some(json!({"company": "X"})), 404, "RESOURCE_NOT_FOUND"),
-        (Method::DELETE, format!("/api/v1/leads/{unknown}"), Some(owner), None, 404, "RESOURCE_NOT_FOUND"),
-        (Method::DELETE, format!("/api/v1/leads/{id}"), Some(stranger), None, 404, "RESOURCE_NOT_FOUND"),
-        (Method::PUT, format!("/api/v1/leads/{id}/assign"), Some(owner), Some(json!({"agent_id": "bob"})), 422, "VALIDATION_ERROR"),
-        (Method::PUT, format!("/api/v1/leads/{id}/assign"), Some(owner), Some(json!({})), 422, "VALIDATION_ERROR"),
-        (Method::PUT, format!("/api/v1/leads/{id}/assign"), Some(stranger), Some(json!({"agent_id": Uuid::nil()})), 404, "RESOURCE_NOT_FOUND"),
-        (Method::PUT, format!("/api/v1/leads/{id}/pipeline"), Some(owner), Some(json!({"stage": "closing"})), 422, "VALIDATION_ERROR"),
-        (Method::PUT, format!("/api/v1/leads/{unknown}/pipeline"), Some(owner), Some(json!({"stage": "ganado"})), 404, "RESOURCE_NOT_FOUND"),
-        (Method::PUT, format!("/api/v1/leads/{id}/status"), Some(owner), Some(json!({"status": "hot"})), 422, "VALIDATION_ERROR"),
-        (Method::POST, format!("/api/v1/leads/{id}/activities"), Some(owner), Some(json!({"description": "no type"})), 422, "VALIDATION_ERROR"),
-        (Method::POST, format!("/api/v1/leads/{id}/activities"), Some(stranger), Some(json!({"activity_type": "call"})), 404, "RESOURCE_NOT_FOUND"),
-        (Method::POST, format!("/api/v1/leads/{id}/notes"), Some(owner), Some(json!({"note": "   "})), 422, "VALIDATION_ERROR"),
-        (Method::POST, format!("/api/v1/leads/{id}/tags"), Some(owner), Some(json!({"tags": ["x".repeat(51)]})), 422, "VALIDATION_ERROR"),
-        (Method::GET, format!("/api/v1/leads/{id}"), Some(stranger), None, 404, "RESOURCE_NOT_FOUND"),
-        (Method::GET, format!("/api/v1/leads/{unknown}"), Some(owner), None, 404, "RESOURCE_NOT_FOUND"),
-        (Method::GET, "/api/v1/leads?status=hot&limit=1000".into(), Some(owner), None, 422, "VALIDATION_ERROR"),
-        (Method::GET, "/api/v1/leads?limit=ten".into(), Some(owner), None, 400, "INVALID_QUERY"),
-        (Method::GET, "/api/v1/leads?min_position=-3".into(), Some(owner), None, 400, "INVALID_MIN_POSITION"),
-        (Method::GET, "/api/v1/leads".into(), None, None, 401, "AUTHENTICATION_REQUIRED"),
-        (Method::GET, "/api/v1/nothing-here".into(), Some(owner), None, 404, "ROUTE_NOT_FOUND"),
+    let cases: Vec<Case> = vec![
+        (
+            Method::POST,
+            "/api/v1/leads".into(),
+            Some(owner),
+            Some(json!({"email": "not-an-email"})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::POST,
+            "/api/v1/leads".into(),
+            Some(owner),
+            Some(json!({"phone": "555-1234"})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::POST,
+            "/api/v1/leads".into(),
+            Some(owner),
+            Some(json!({"name": "Nobody"})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::POST,
+            "/api/v1/leads".into(),
+            Some(owner),
+            Some(json!({"email": "a@b.co", "pipeline_stage": "closing"})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::POST,
+            "/api/v1/leads".into(),
+            Some(owner),
+            Some(json!({"email": "a@b.co", "score": 140})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::POST,
+            "/api/v1/leads".into(),
+            Some(owner),
+            Some(json!({"email": 12})),
+            400,
+            "INVALID_BODY",
+        ),
+        (
+            Method::POST,
+            "/api/v1/leads".into(),
+            None,
+            Some(json!({"email": "a@b.co"})),
+            401,
+            "AUTHENTICATION_REQUIRED",
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/leads/{id}"),
+            Some(owner),
+            Some(json!({"email": "nope"})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/leads/{id}"),
+            Some(owner),
+            Some(json!({"pipeline_stage": "closing"})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/leads/{unknown}"),
+            Some(owner),
+            Some(json!({"company": "X"})),
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/leads/{id}"),
+            Some(stranger),
+            Some(json!({"company": "X"})),
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/leads/{id}"),
+            Some(stranger),
+            Some(json!({"company": "X"})),
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/leads/not-a-uuid".into(),
+            Some(owner),
+            Some(json!({"company": "X"})),
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/leads/{unknown}"),
+            Some(owner),
+            None,
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/leads/{id}"),
+            Some(stranger),
+            None,
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/leads/{id}/assign"),
+            Some(owner),
+            Some(json!({"agent_id": "bob"})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/leads/{id}/assign"),
+            Some(owner),
+            Some(json!({})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/leads/{id}/assign"),
+            Some(stranger),
+            Some(json!({"agent_id": Uuid::nil()})),
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/leads/{id}/pipeline"),
+            Some(owner),
+            Some(json!({"stage": "closing"})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/leads/{unknown}/pipeline"),
+            Some(owner),
+            Some(json!({"stage": "ganado"})),
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/leads/{id}/status"),
+            Some(owner),
+            Some(json!({"status": "hot"})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/leads/{id}/activities"),
+            Some(owner),
+            Some(json!({"description": "no type"})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/leads/{id}/activities"),
+            Some(stranger),
+            Some(json!({"activity_type": "call"})),
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/leads/{id}/notes"),
+            Some(owner),
+            Some(json!({"note": "   "})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/leads/{id}/tags"),
+            Some(owner),
+            Some(json!({"tags": ["x".repeat(51)]})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/leads/{id}"),
+            Some(stranger),
+            None,
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/leads/{unknown}"),
+            Some(owner),
+            None,
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+        (
+            Method::GET,
+            "/api/v1/leads?status=hot&limit=1000".into(),
+            Some(owner),
+            None,
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::GET,
+            "/api/v1/leads?limit=ten".into(),
+            Some(owner),
+            None,
+            400,
+            "INVALID_QUERY",
+        ),
+        (
+            Method::GET,
+            "/api/v1/leads?min_position=-3".into(),
+            Some(owner),
+            None,
+            400,
+            "INVALID_MIN_POSITION",
+        ),
+        (
+            Method::GET,
+            "/api/v1/leads".into(),
+            None,
+            None,
+            401,
+            "AUTHENTICATION_REQUIRED",
+        ),
+        (
+            Method::GET,
+            "/api/v1/nothing-here".into(),
+            Some(owner),
+            None,
+            404,
+            "ROUTE_NOT_FOUND",
+        ),
     ];
     for (method, path, tenant, body, status, code) in cases {
         let answer = app.call(method.clone(), &path, tenant, body.clone()).await;
-        assert_eq!(answer.status.as_u16(), status, "{method} {path} {body:?}: {}", answer.body);
+        assert_eq!(
+            answer.status.as_u16(),
+            status,
+            "{method} {path} {body:?}: {}",
+            answer.body
+        );
         answer.assert_error(status, code);
     }
 
     // Field errors name the field.
-    let answer = app.call(Method::POST, "/api/v1/leads", Some(owner), Some(json!({"email": "x", "phone": "1"}))).await;
-    let fields: Vec<&str> = answer.body["details"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let answer = app
+        .call(
+            Method::POST,
+            "/api/v1/leads",
+            Some(owner),
+            Some(json!({"email": "x", "phone": "1"})),
+        )
+        .await;
+    let fields: Vec<&str> = answer.body["details"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["email", "phone"]);
 
     // Bodies that are not JSON, or too large, or of another type.
     let path = format!("/api/v1/leads/{id}");
-    raw(&app, Method::POST, "/api/v1/leads", owner, "application/json", b"{\"email\": ".to_vec())
-        .await
-        .assert_error(400, "MALFORMED_JSON");
-    raw(&app, Method::PATCH, &path, owner, "application/json", b"not json".to_vec()).await.assert_error(400, "MALFORMED_JSON");
+    raw(
+        &app,
+        Method::POST,
+        "/api/v1/leads",
+        owner,
+        "application/json",
+        b"{\"email\": ".to_vec(),
+    )
+    .await
+    .assert_error(400, "MALFORMED_JSON");
+    raw(
+        &app,
+        Method::PATCH,
+        &path,
+        owner,
+        "application/json",
+        b"not json".to_vec(),
+    )
+    .await
+    .assert_error(400, "MALFORMED_JSON");
     let huge = serde_json::to_vec(&json!({"email": "big@example.com", "message": "x".repeat(70 * 1024)})).unwrap();
-    raw(&app, Method::POST, "/api/v1/leads", owner, "application/json", huge).await.assert_error(413, "PAYLOAD_TOO_LARGE");
-    raw(&app, Method::POST, "/api/v1/leads", owner, "text/plain", b"{}".to_vec()).await.assert_error(415, "UNSUPPORTED_MEDIA_TYPE");
-    let bad_if_match = app.send(Method::PATCH, &path, Some(owner), Some(json!({"company": "X"})), &[("if-match", "soon")]).await;
+    raw(&app, Method::POST, "/api/v1/leads", owner, "application/json", huge)
+        .await
+        .assert_error(413, "PAYLOAD_TOO_LARGE");
+    raw(&app, Method::POST, "/api/v1/leads", owner, "text/plain", b"{}".to_vec())
+        .await
+        .assert_error(415, "UNSUPPORTED_MEDIA_TYPE");
+    let bad_if_match = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(owner),
+            Some(json!({"company": "X"})),
+            &[("if-match", "soon")],
+        )
+        .await;
     bad_if_match.assert_error(400, "INVALID_IF_MATCH");
 
     assert_eq!(app.event_count().await, events_before, "rejected requests wrote events");

@@ -23,31 +23,49 @@ async fn commands_succeed_while_the_broker_is_down_and_the_backlog_drains_exactl
 
     let mut ids = vec![];
     for i in 0..3 {
-        let created = app.create_lead(tenant, json!({"email": format!("before{i}@example.com")})).await;
+        let created = app
+            .create_lead(tenant, json!({"email": format!("before{i}@example.com")}))
+            .await;
         ids.push(created.body["id"].as_str().unwrap().to_string());
     }
     app.wait_outbox_drained(Duration::from_secs(20)).await;
 
     broker.stop().await;
     for i in 0..3 {
-        let created = app.create_lead(tenant, json!({"email": format!("during{i}@example.com")})).await;
+        let created = app
+            .create_lead(tenant, json!({"email": format!("during{i}@example.com")}))
+            .await;
         ids.push(created.body["id"].as_str().unwrap().to_string());
     }
     for id in &ids {
         for step in 0..2 {
             let answer = app
-                .call(Method::PATCH, &format!("/api/v1/leads/{id}"), Some(tenant), Some(json!({"company": format!("Co {step}")})))
+                .call(
+                    Method::PATCH,
+                    &format!("/api/v1/leads/{id}"),
+                    Some(tenant),
+                    Some(json!({"company": format!("Co {step}")})),
+                )
                 .await;
-            assert!(answer.status.is_success(), "a command failed while the broker was down: {}", answer.body);
+            assert!(
+                answer.status.is_success(),
+                "a command failed while the broker was down: {}",
+                answer.body
+            );
         }
     }
     let backlog: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert!(backlog >= 15, "events wait in the outbox while the broker is down (backlog {backlog})");
+    assert!(
+        backlog >= 15,
+        "events wait in the outbox while the broker is down (backlog {backlog})"
+    );
 
-    let broker = LocalBroker::start(addr, storage, &dir).await.expect("the broker restarts");
+    let broker = LocalBroker::start(addr, storage, &dir)
+        .await
+        .expect("the broker restarts");
     app.wait_outbox_drained(Duration::from_secs(60)).await;
 
     let events = app.event_count().await as usize;
@@ -57,7 +75,10 @@ async fn commands_succeed_while_the_broker_is_down_and_the_backlog_drains_exactl
     let mut ordered: Vec<_> = messages.iter().collect();
     ordered.sort_by_key(|m| (m.partition, m.offset));
     for message in ordered {
-        per_lead.entry(message.key.clone()).or_default().push(message.value["sequence"].as_i64().unwrap());
+        per_lead
+            .entry(message.key.clone())
+            .or_default()
+            .push(message.value["sequence"].as_i64().unwrap());
     }
     assert_eq!(per_lead.len(), ids.len());
     for (lead, sequences) in &per_lead {
@@ -65,11 +86,16 @@ async fn commands_succeed_while_the_broker_is_down_and_the_backlog_drains_exactl
     }
 
     // And the read model caught up from the drained backlog.
-    let position: i64 = sqlx::query_scalar("SELECT max(position) FROM outbox").fetch_one(&app.pool).await.unwrap();
+    let position: i64 = sqlx::query_scalar("SELECT max(position) FROM outbox")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     app.wait_projected(tenant, position).await;
     let list = app.call(Method::GET, "/api/v1/leads", Some(tenant), None).await;
     assert_eq!(list.body["total"], 6);
-    let written_while_down = app.call(Method::GET, &format!("/api/v1/leads/{}", ids[5]), Some(tenant), None).await;
+    let written_while_down = app
+        .call(Method::GET, &format!("/api/v1/leads/{}", ids[5]), Some(tenant), None)
+        .await;
     assert_eq!(written_while_down.body["company"], "Co 1");
     assert_eq!(written_while_down.body["version"], 3);
     app.stop().await;

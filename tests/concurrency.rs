@@ -19,13 +19,24 @@ async fn writers_expecting_the_same_version_have_exactly_one_winner() {
         let path = path.clone();
         let app = &app;
         async move {
-            app.send(Method::PATCH, &path, Some(tenant), Some(json!({"company": format!("Company {i}")})), &[("if-match", "\"1\"")])
-                .await
+            app.send(
+                Method::PATCH,
+                &path,
+                Some(tenant),
+                Some(json!({"company": format!("Company {i}")})),
+                &[("if-match", "\"1\"")],
+            )
+            .await
         }
     });
     let answers = join_all(writers).await;
     let winners: Vec<_> = answers.iter().filter(|a| a.status == StatusCode::OK).collect();
-    assert_eq!(winners.len(), 1, "exactly one writer wins version 1: {:?}", answers.iter().map(|a| a.status).collect::<Vec<_>>());
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one writer wins version 1: {:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
     for loser in answers.iter().filter(|a| a.status != StatusCode::OK) {
         loser.assert_error(409, "VERSION_CONFLICT");
         assert_eq!(loser.body["details"]["current_version"], 2);
@@ -51,14 +62,29 @@ async fn writers_without_an_expected_version_are_retried_and_none_is_lost() {
     let writers = (0..12).map(|i| {
         let path = path.clone();
         let app = &app;
-        async move { app.call(Method::POST, &path, Some(tenant), Some(json!({"tags": [format!("tag-{i:02}")]}))).await }
+        async move {
+            app.call(
+                Method::POST,
+                &path,
+                Some(tenant),
+                Some(json!({"tags": [format!("tag-{i:02}")]})),
+            )
+            .await
+        }
     });
     let answers = join_all(writers).await;
     for answer in &answers {
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     }
     let last = answers.iter().map(|a| a.position()).max().unwrap();
-    let detail = app.call(Method::GET, &format!("/api/v1/leads/{id}?min_position={last}"), Some(tenant), None).await;
+    let detail = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/leads/{id}?min_position={last}"),
+            Some(tenant),
+            None,
+        )
+        .await;
     let expected: Vec<String> = (0..12).map(|i| format!("tag-{i:02}")).collect();
     assert_eq!(detail.body["tags"], json!(expected), "every concurrent tag survived");
     assert_eq!(detail.body["version"], 13);

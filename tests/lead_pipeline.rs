@@ -32,12 +32,26 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!((event_type.as_str(), tenant_in_metadata), ("lead.created", tenant.to_string()));
+    assert_eq!(
+        (event_type.as_str(), tenant_in_metadata),
+        ("lead.created", tenant.to_string())
+    );
 
     // The topic carries the envelope, keyed by the lead, with CloudEvents headers.
     let messages = read_topic(&app.brokers, &app.lead_topic(), 1, Duration::from_secs(20));
-    let message = messages.iter().find(|m| m.key == id).expect("the lead's message on the topic");
+    let message = messages
+        .iter()
+        .find(|m| m.key == id)
+        .expect("the lead's message on the topic");
     let envelope = &message.value;
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("schemas/envelope.v1.json").unwrap()).unwrap();
+    let envelope_schema = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = envelope_schema.iter_errors(envelope).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "the message breaks the envelope schema: {errors:?}");
     assert_eq!(envelope["event_type"], "lead.created");
     assert_eq!(envelope["event_version"], "1");
     assert_eq!(envelope["aggregate_type"], "lead");
@@ -48,7 +62,9 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
     assert_eq!(envelope["data"]["email"], "ana@acme.com");
     assert_eq!(envelope["data"]["phone"], "+56912345678");
     assert!(envelope["correlation_id"].is_string() && envelope["causation_id"].is_string());
-    assert!(envelope["occurred_at"].as_str().is_some_and(|t| t.ends_with('Z') || t.ends_with("+00:00")));
+    assert!(envelope["occurred_at"]
+        .as_str()
+        .is_some_and(|t| t.ends_with('Z') || t.ends_with("+00:00")));
     let event_id = uuid::Uuid::parse_str(envelope["event_id"].as_str().unwrap()).expect("a UUID event id");
     assert_eq!(event_id.get_version_num(), 7, "event ids are UUID v7");
     assert_eq!(message.header("ce_specversion"), Some("1.0"));
@@ -59,14 +75,27 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
     assert_eq!(message.header("content-type"), Some("application/json"));
 
     // A query that asks for the command's position sees the lead.
-    let detail = app.call(Method::GET, &format!("/api/v1/leads/{id}?min_position={position}"), Some(tenant), None).await;
+    let detail = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/leads/{id}?min_position={position}"),
+            Some(tenant),
+            None,
+        )
+        .await;
     assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
     assert_eq!(detail.header("x-projection-caught-up").as_deref(), Some("true"));
     assert_eq!(detail.body["name"], "Ana Pérez");
     assert_eq!(detail.body["tags"], json!(["vip"]));
     assert_eq!(detail.body["activities"][0]["activity_type"], "lead_created");
     let list = app
-        .send(Method::GET, "/api/v1/leads", Some(tenant), None, &[("x-min-position", &position.to_string())])
+        .send(
+            Method::GET,
+            "/api/v1/leads",
+            Some(tenant),
+            None,
+            &[("x-min-position", &position.to_string())],
+        )
         .await;
     assert_eq!(list.body["total"], 1);
     assert_eq!(list.body["data"][0]["id"], id.as_str());
@@ -78,17 +107,48 @@ async fn busy_tenant(app: &TestApp, tenant: uuid::Uuid) -> i64 {
     let mut last = 0;
     for i in 0..4 {
         let created = app
-            .create_lead(tenant, json!({"name": format!("Lead {i}"), "email": format!("lead{i}@example.com")}))
+            .create_lead(
+                tenant,
+                json!({"name": format!("Lead {i}"), "email": format!("lead{i}@example.com")}),
+            )
             .await;
         let id = created.body["id"].as_str().unwrap().to_string();
         let steps = [
-            (Method::PATCH, format!("/api/v1/leads/{id}"), json!({"company": "Acme", "status": "contacted"})),
-            (Method::PUT, format!("/api/v1/leads/{id}/pipeline"), json!({"stage": "follow_up"})),
-            (Method::PUT, format!("/api/v1/leads/{id}/assign"), json!({"agent_id": uuid::Uuid::from_u128(9)})),
-            (Method::POST, format!("/api/v1/leads/{id}/activities"), json!({"activity_type": "call", "description": "left a voicemail"})),
-            (Method::POST, format!("/api/v1/leads/{id}/notes"), json!({"note": "prefers mornings"})),
-            (Method::POST, format!("/api/v1/leads/{id}/tags"), json!({"tags": ["buyer", "north"]})),
-            (Method::PUT, format!("/api/v1/leads/{id}/status"), json!({"status": "qualified", "reason": "budget ok"})),
+            (
+                Method::PATCH,
+                format!("/api/v1/leads/{id}"),
+                json!({"company": "Acme", "status": "contacted"}),
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/leads/{id}/pipeline"),
+                json!({"stage": "follow_up"}),
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/leads/{id}/assign"),
+                json!({"agent_id": uuid::Uuid::from_u128(9)}),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/leads/{id}/activities"),
+                json!({"activity_type": "call", "description": "left a voicemail"}),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/leads/{id}/notes"),
+                json!({"note": "prefers mornings"}),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/leads/{id}/tags"),
+                json!({"tags": ["buyer", "north"]}),
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/leads/{id}/status"),
+                json!({"status": "qualified", "reason": "budget ok"}),
+            ),
         ];
         for (method, path, body) in steps {
             let answer = app.call(method, &path, Some(tenant), Some(body)).await;
@@ -96,7 +156,9 @@ async fn busy_tenant(app: &TestApp, tenant: uuid::Uuid) -> i64 {
             last = answer.position();
         }
         if i == 3 {
-            let erased = app.call(Method::DELETE, &format!("/api/v1/leads/{id}"), Some(tenant), None).await;
+            let erased = app
+                .call(Method::DELETE, &format!("/api/v1/leads/{id}"), Some(tenant), None)
+                .await;
             assert_eq!(erased.status, StatusCode::NO_CONTENT);
             last = erased.position();
         }
@@ -116,16 +178,42 @@ async fn the_projection_receiving_every_event_twice_leaves_the_read_model_unchan
     let events = app.event_count().await;
 
     // Publish every event a second time, then a marker after them.
-    sqlx::query("UPDATE outbox SET published_at = NULL").execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE outbox SET published_at = NULL")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let marker_tenant = support::tenant();
-    let marker = app.create_lead(marker_tenant, json!({"email": "marker@example.com"})).await;
+    let marker = app
+        .create_lead(marker_tenant, json!({"email": "marker@example.com"}))
+        .await;
     app.wait_projected(marker_tenant, marker.position()).await;
 
-    let messages = read_topic(&app.brokers, &app.lead_topic(), (2 * events + 1) as usize, Duration::from_secs(20));
-    assert_eq!(messages.len() as i64, 2 * events + 1, "every event is on the topic twice, plus the marker");
-    sqlx::query("DELETE FROM leads WHERE tenant_id = $1").bind(marker_tenant).execute(&app.pool).await.unwrap();
-    sqlx::query("DELETE FROM lead_activities WHERE tenant_id = $1").bind(marker_tenant).execute(&app.pool).await.unwrap();
-    assert_eq!(app.read_model_checksum().await, before, "duplicates changed the read model");
+    let messages = read_topic(
+        &app.brokers,
+        &app.lead_topic(),
+        (2 * events + 1) as usize,
+        Duration::from_secs(20),
+    );
+    assert_eq!(
+        messages.len() as i64,
+        2 * events + 1,
+        "every event is on the topic twice, plus the marker"
+    );
+    sqlx::query("DELETE FROM leads WHERE tenant_id = $1")
+        .bind(marker_tenant)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM lead_activities WHERE tenant_id = $1")
+        .bind(marker_tenant)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.read_model_checksum().await,
+        before,
+        "duplicates changed the read model"
+    );
     app.stop().await;
 }
 
@@ -136,7 +224,10 @@ async fn rebuild_gives_the_rows_the_live_projection_built() {
     let last = busy_tenant(&app, tenant).await;
     app.wait_projected(tenant, last).await;
     let live = app.read_model_checksum().await;
-    let leads: i64 = sqlx::query_scalar("SELECT count(*) FROM leads").fetch_one(&app.pool).await.unwrap();
+    let leads: i64 = sqlx::query_scalar("SELECT count(*) FROM leads")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(leads, 3, "three leads remain after one was erased");
 
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_leadstream"))
@@ -147,8 +238,16 @@ async fn rebuild_gives_the_rows_the_live_projection_built() {
         .env("LOG_FORMAT", "pretty")
         .output()
         .expect("the rebuild command runs");
-    assert!(output.status.success(), "rebuild failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "rebuild failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(String::from_utf8_lossy(&output.stderr).contains("read models rebuilt"));
-    assert_eq!(app.read_model_checksum().await, live, "rebuilt rows differ from the live projection's");
+    assert_eq!(
+        app.read_model_checksum().await,
+        live,
+        "rebuilt rows differ from the live projection's"
+    );
     app.stop().await;
 }

@@ -43,7 +43,9 @@ pub fn shared_broker() -> String {
                     }
                 });
             });
-            rx.recv().expect("broker thread answered").expect("the test broker starts")
+            rx.recv()
+                .expect("broker thread answered")
+                .expect("the test broker starts")
         })
         .clone()
 }
@@ -87,7 +89,9 @@ impl Answer {
 
     /// `X-Event-Position` as a number.
     pub fn position(&self) -> i64 {
-        self.header("x-event-position").and_then(|p| p.parse().ok()).expect("an X-Event-Position header")
+        self.header("x-event-position")
+            .and_then(|p| p.parse().ok())
+            .expect("an X-Event-Position header")
     }
 
     /// Asserts this is an error in the one shape, with `status` and `code`.
@@ -95,11 +99,19 @@ impl Answer {
         assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
         assert_eq!(self.body["code"], code, "unexpected code; body: {}", self.body);
         for field in ["error", "message", "details", "request_id"] {
-            assert!(self.body.get(field).is_some(), "error body lacks {field}: {}", self.body);
+            assert!(
+                self.body.get(field).is_some(),
+                "error body lacks {field}: {}",
+                self.body
+            );
         }
         assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()));
         let request_id = self.header("x-request-id").expect("X-Request-ID on errors too");
-        assert_eq!(self.body["request_id"], request_id.as_str(), "the body quotes the request id");
+        assert_eq!(
+            self.body["request_id"],
+            request_id.as_str(),
+            "the body quotes the request id"
+        );
     }
 }
 
@@ -116,7 +128,8 @@ impl TestApp {
         }
         let mut settings = Settings::from_env().expect("settings");
         let id = Uuid::new_v4().simple().to_string();
-        let server = std::env::var("TEST_DATABASE_SERVER").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let server =
+            std::env::var("TEST_DATABASE_SERVER").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
         let database_name = format!("ls_test_{id}");
         settings.database_url = format!("{server}/{database_name}");
         settings.database_max_connections = 10;
@@ -186,11 +199,21 @@ impl TestApp {
     pub async fn wait_projected(&self, tenant: Uuid, position: i64) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let answer = self.call(Method::GET, &format!("/api/v1/leads?limit=1&min_position={position}"), Some(tenant), None).await;
+            let answer = self
+                .call(
+                    Method::GET,
+                    &format!("/api/v1/leads?limit=1&min_position={position}"),
+                    Some(tenant),
+                    None,
+                )
+                .await;
             if answer.header("x-projection-caught-up").as_deref() == Some("true") {
                 return;
             }
-            assert!(Instant::now() < deadline, "position {position} was not projected in 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "position {position} was not projected in 30 s"
+            );
         }
     }
 
@@ -205,14 +228,20 @@ impl TestApp {
             if backlog == 0 {
                 return;
             }
-            assert!(Instant::now() < deadline, "{backlog} outbox rows still unpublished after {limit:?}");
+            assert!(
+                Instant::now() < deadline,
+                "{backlog} outbox rows still unpublished after {limit:?}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     /// The number of events in the store.
     pub async fn event_count(&self) -> i64 {
-        sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&self.pool).await.expect("event count")
+        sqlx::query_scalar("SELECT count(*) FROM events")
+            .fetch_one(&self.pool)
+            .await
+            .expect("event count")
     }
 
     /// A checksum over every row of the lead read model and its activities.
@@ -244,9 +273,12 @@ impl TestApp {
         self.pool.close().await;
         let server = self.database_url.trim_end_matches(&self.database_name).to_string();
         if let Ok(admin) = database::connect(&format!("{server}postgres"), 1).await {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.database_name))
-                .execute(&admin)
-                .await;
+            let _ = sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.database_name
+            ))
+            .execute(&admin)
+            .await;
         }
     }
 }
@@ -255,7 +287,11 @@ async fn read_answer(response: reqwest::Response) -> Answer {
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.bytes().await.expect("a body");
-    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    };
     Answer { status, headers, body }
 }
 
@@ -285,7 +321,9 @@ pub fn read_topic(brokers: &str, topic: &str, expected: usize, limit: Duration) 
         .set("enable.auto.commit", "false")
         .create()
         .expect("a consumer");
-    let metadata = consumer.fetch_metadata(Some(topic), Duration::from_secs(10)).expect("topic metadata");
+    let metadata = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .expect("topic metadata");
     let partitions = metadata.topics().first().map_or(0, |t| t.partitions().len());
     let mut assignment = TopicPartitionList::new();
     for partition in 0..partitions as i32 {
@@ -301,14 +339,25 @@ pub fn read_topic(brokers: &str, topic: &str, expected: usize, limit: Duration) 
             Some(Ok(m)) => messages.push(TopicMessage {
                 partition: m.partition(),
                 offset: m.offset(),
-                key: m.key().map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default(),
-                value: m.payload().and_then(|p| serde_json::from_slice(p).ok()).unwrap_or(Value::Null),
+                key: m
+                    .key()
+                    .map(|k| String::from_utf8_lossy(k).into_owned())
+                    .unwrap_or_default(),
+                value: m
+                    .payload()
+                    .and_then(|p| serde_json::from_slice(p).ok())
+                    .unwrap_or(Value::Null),
                 headers: m
                     .headers()
                     .map(|hs| {
                         hs.iter()
                             .map(|h| {
-                                (h.key.to_string(), h.value.map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default())
+                                (
+                                    h.key.to_string(),
+                                    h.value
+                                        .map(|v| String::from_utf8_lossy(v).into_owned())
+                                        .unwrap_or_default(),
+                                )
                             })
                             .collect()
                     })

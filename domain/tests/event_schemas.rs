@@ -1,0 +1,193 @@
+//! Every event the Lead can emit matches its published JSON Schema in `schemas/events/`.
+
+use chrono::{TimeZone, Utc};
+use leadstream_domain::lead::*;
+use leadstream_domain::values::*;
+use leadstream_domain::EventContract;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+fn schemas_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas/events")
+}
+
+fn validator(event_type: &str, version: &str) -> jsonschema::Validator {
+    let path = schemas_dir().join(format!("{event_type}.v{version}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the schema compiles")
+}
+
+/// Runs commands through the domain that, between them, emit every event type, with optional
+/// fields both filled and empty.
+fn every_event() -> Vec<LeadEvent> {
+    let tenant_id = TenantId(Uuid::now_v7());
+    let at = |m| Utc.with_ymd_and_hms(2026, 3, 1, 9, m, 0).unwrap();
+    let mut lead = Lead::default();
+    let mut emitted = vec![];
+    let mut run = |lead: &mut Lead, action: LeadAction, minute: u32| {
+        let events = lead
+            .decide(&LeadCommand {
+                tenant_id,
+                issued_at: at(minute),
+                action,
+            })
+            .expect("accepted");
+        for event in events {
+            cqrs_es::Aggregate::apply(lead, event.clone());
+            emitted.push(event);
+        }
+    };
+    let full = CreateLead {
+        lead_id: Uuid::now_v7(),
+        name: Some(PersonName::parse("name", "Ana Pérez").unwrap()),
+        first_name: Some(PersonName::parse("first_name", "Ana").unwrap()),
+        last_name: Some(PersonName::parse("last_name", "Pérez").unwrap()),
+        email: Some(LeadEmail::parse("ana@example.com").unwrap()),
+        phone: Some(PhoneNumber::parse("+56912345678").unwrap()),
+        company: Some(ShortText::parse("company", "Acme").unwrap()),
+        title: Some(ShortText::parse("title", "VP Sales").unwrap()),
+        industry: Some(ShortText::parse("industry", "Software").unwrap()),
+        source: Some(LeadSource::parse("website_form").unwrap()),
+        message: Some(LongText::parse("message", "Quiero una demo este mes").unwrap()),
+        notes: Some(LongText::parse("notes", "met at a fair").unwrap()),
+        tags: Tags::parse(&["vip".into()]).unwrap(),
+        metadata: Metadata::parse("metadata", json!({"utm": "ads"})).unwrap(),
+        status: Some(LeadStatus::Contacted),
+        pipeline_stage: Some(PipelineStage::Perfilamiento),
+        score: Some(LeadScore::parse(72.5).unwrap()),
+    };
+    run(&mut lead, LeadAction::Create(Box::new(full)), 0);
+    let mut sparse = Lead::default();
+    let minimal = CreateLead {
+        lead_id: Uuid::now_v7(),
+        email: Some(LeadEmail::parse("x@example.org").unwrap()),
+        ..CreateLead::default()
+    };
+    run(&mut sparse, LeadAction::Create(Box::new(minimal)), 1);
+    let changes = LeadChanges {
+        email: Some(LeadEmail::parse("ana.perez@example.com").unwrap()),
+        tags: Some(Tags::parse(&["buyer".into()]).unwrap()),
+        metadata: Some(Metadata::parse("metadata", json!({"crm_id": 7})).unwrap()),
+        score: Some(LeadScore::parse(90.0).unwrap()),
+        ..LeadChanges::default()
+    };
+    let update = LeadAction::Update {
+        changes: Box::new(changes),
+        status: Some(LeadStatus::Qualified),
+        stage: Some(PipelineStage::Agendado),
+    };
+    run(&mut lead, update, 2);
+    run(
+        &mut lead,
+        LeadAction::Assign {
+            agent_id: AgentId(Uuid::now_v7()),
+        },
+        3,
+    );
+    run(
+        &mut lead,
+        LeadAction::Assign {
+            agent_id: AgentId(Uuid::now_v7()),
+        },
+        4,
+    );
+    let reason = Some(LongText::parse("reason", "signed").unwrap());
+    run(
+        &mut lead,
+        LeadAction::ChangeStatus {
+            status: LeadStatus::Converted,
+            reason,
+        },
+        5,
+    );
+    run(
+        &mut lead,
+        LeadAction::MoveToStage {
+            stage: PipelineStage::Ganado,
+        },
+        6,
+    );
+    let activity = LogActivity {
+        activity_type: ActivityType::parse("call").unwrap(),
+        description: None,
+        metadata: Metadata::default(),
+    };
+    run(&mut lead, LeadAction::LogActivity(activity), 7);
+    run(
+        &mut lead,
+        LeadAction::AddNote {
+            note: LongText::parse("note", "call back Monday").unwrap(),
+        },
+        8,
+    );
+    run(
+        &mut lead,
+        LeadAction::AddTags {
+            tags: Tags::parse(&["north".into()]).unwrap(),
+        },
+        9,
+    );
+    run(&mut lead, LeadAction::Erase, 10);
+    emitted
+}
+
+#[test]
+fn every_emitted_event_matches_its_schema() {
+    let events = every_event();
+    let mut covered = BTreeSet::new();
+    for event in &events {
+        let serialized = serde_json::to_value(event).unwrap();
+        let event_type = serialized["event_type"].as_str().unwrap();
+        let version = cqrs_es::DomainEvent::event_version(event);
+        let data = &serialized["data"];
+        let validator = validator(event_type, &version);
+        let errors: Vec<String> = validator
+            .iter_errors(data)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{event_type} v{version} breaks its schema: {errors:?}\n{data:#}"
+        );
+        covered.insert((event_type.to_string(), version));
+    }
+    let declared: BTreeSet<(String, String)> = LeadEvent::EVENT_TYPES
+        .iter()
+        .map(|(t, v)| (t.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(covered, declared, "the test emits every declared event type");
+}
+
+#[test]
+fn every_schema_file_belongs_to_a_declared_event() {
+    let declared: BTreeSet<String> = LeadEvent::EVENT_TYPES
+        .iter()
+        .map(|(t, v)| format!("{t}.v{v}.json"))
+        .collect();
+    let files: BTreeSet<String> = std::fs::read_dir(schemas_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("lead."))
+        .collect();
+    assert_eq!(files, declared);
+}
+
+#[test]
+fn the_schemas_reject_what_the_domain_would_never_emit() {
+    let created = validator("lead.created", "1");
+    let mut data = serde_json::to_value(&every_event()[0]).unwrap()["data"].clone();
+    assert!(created.is_valid(&data));
+    data["phone"] = json!("555-1234");
+    assert!(!created.is_valid(&data), "a non-E.164 phone is rejected");
+    data["phone"] = Value::Null;
+    data["pipeline_stage"] = json!("closing");
+    assert!(!created.is_valid(&data), "an unknown stage is rejected");
+    let updated = validator("lead.updated", "1");
+    assert!(!updated.is_valid(&json!({"tenant_id": Uuid::nil(), "changes": {}, "updated_at": "2026-01-01T00:00:00Z"})));
+}
