@@ -93,7 +93,12 @@ impl RunningApp {
             let commands = parts.command_api.then(|| {
                 LeadCommandService::new(lead_event_store(pool.clone(), settings.snapshot_every), pool.clone())
             });
-            let queries = parts.query_api.then(|| pool.clone());
+            let queries = parts.query_api.then(|| {
+                (
+                    pool.clone(),
+                    leadstream_query_api::ProjectionProgress::listen(pool.clone()),
+                )
+            });
             let server = HttpServer::new(move || {
                 let mut app = App::new()
                     .wrap(from_fn(request_context))
@@ -103,8 +108,8 @@ impl RunningApp {
                 if let Some(commands) = &commands {
                     app = app.configure(leadstream_command_api::configure(commands.clone()));
                 }
-                if let Some(pool) = &queries {
-                    app = app.configure(leadstream_query_api::configure(pool.clone()));
+                if let Some((pool, progress)) = &queries {
+                    app = app.configure(leadstream_query_api::configure(pool.clone(), progress.clone()));
                 }
                 app.default_service(web::to(route_not_found))
             })

@@ -11,6 +11,9 @@ use uuid::Uuid;
 /// The projection's name in `projection_checkpoints`.
 pub const NAME: &str = "leads";
 
+/// The channel on which projections announce committed progress.
+pub const PROGRESS_CHANNEL: &str = "leadstream_projection";
+
 /// The aggregate type whose events this projection reads.
 pub const AGGREGATE_TYPE: &str = "lead";
 

@@ -119,6 +119,12 @@ impl ProjectionWorker {
                 }
             }
         }
+        // Wakes queries waiting for read-your-writes; delivered when the transaction commits.
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(lead_projection::PROGRESS_CHANNEL)
+            .bind(lead_projection::NAME)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await
     }
 }

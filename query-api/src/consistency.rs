@@ -6,6 +6,11 @@ use leadstream_api_conventions::ApiError;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
 
+use crate::projection_progress::ProjectionProgress;
+
+/// How long a waiter sleeps when no commit wakes it: a safety net for lost notifications.
+const RECHECK_EVERY: Duration = Duration::from_millis(50);
+
 /// The longest a query waits for projections to catch up.
 pub const MAX_WAIT: Duration = Duration::from_secs(2);
 
@@ -33,9 +38,17 @@ pub fn requested_position(req: &HttpRequest, from_query: Option<&str>) -> Result
 /// Waits until `projection` has applied the event at `position` (and so every earlier event of
 /// the same aggregate). Returns whether it got there within [`MAX_WAIT`]; the caller answers
 /// either way and says which.
-pub async fn wait_for_position(pool: &PgPool, projection: &str, position: i64) -> Result<bool, ApiError> {
+pub async fn wait_for_position(
+    pool: &PgPool,
+    progress: &ProjectionProgress,
+    projection: &str,
+    position: i64,
+) -> Result<bool, ApiError> {
     let deadline = Instant::now() + MAX_WAIT;
     loop {
+        let next_commit = progress.next_commit();
+        tokio::pin!(next_commit);
+        next_commit.as_mut().enable();
         let applied: bool = sqlx::query_scalar(
             "SELECT EXISTS (
                  SELECT 1 FROM outbox o
@@ -51,9 +64,10 @@ pub async fn wait_for_position(pool: &PgPool, projection: &str, position: i64) -
         if applied {
             return Ok(true);
         }
-        if Instant::now() >= deadline {
+        let now = Instant::now();
+        if now >= deadline {
             return Ok(false);
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        let _ = tokio::time::timeout(RECHECK_EVERY.min(deadline - now), next_commit).await;
     }
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::consistency::{requested_position, wait_for_position};
 use crate::lead_list_query::{Cursor, ListLeadsParams, PageStart};
+use crate::ProjectionProgress;
 
 /// How many recent activities a lead's detail shows.
 const RECENT_ACTIVITIES: i64 = 10;
@@ -59,9 +60,14 @@ struct ActivityRow {
 }
 
 /// Waits for the requested position, if any, and says in a header whether it was reached.
-async fn read_after(pool: &PgPool, req: &HttpRequest, from_query: Option<&str>) -> Result<Option<bool>, ApiError> {
+async fn read_after(
+    pool: &PgPool,
+    progress: &ProjectionProgress,
+    req: &HttpRequest,
+    from_query: Option<&str>,
+) -> Result<Option<bool>, ApiError> {
     match requested_position(req, from_query)? {
-        Some(position) => wait_for_position(pool, PROJECTION, position).await.map(Some),
+        Some(position) => wait_for_position(pool, progress, PROJECTION, position).await.map(Some),
         None => Ok(None),
     }
 }
@@ -78,12 +84,13 @@ fn respond(caught_up: Option<bool>, body: Value) -> HttpResponse {
 /// `GET /api/v1/leads`.
 pub async fn list(
     pool: web::Data<PgPool>,
+    progress: web::Data<ProjectionProgress>,
     principal: Principal,
     req: HttpRequest,
     params: web::Query<ListLeadsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
-    let caught_up = read_after(&pool, &req, params.min_position.as_deref()).await?;
+    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref()).await?;
     let query = params.parse().map_err(ApiError::validation)?;
 
     let mut count = QueryBuilder::new("SELECT count(*) FROM leads");
@@ -138,12 +145,13 @@ pub struct DetailParams {
 /// `GET /api/v1/leads/{id}`: the lead and its last activities, newest first.
 pub async fn detail(
     pool: web::Data<PgPool>,
+    progress: web::Data<ProjectionProgress>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
     params: web::Query<DetailParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let caught_up = read_after(&pool, &req, params.min_position.as_deref()).await?;
+    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref()).await?;
     let lead: LeadRow = sqlx::query_as(&format!(
         "SELECT {LEAD_COLUMNS} FROM leads WHERE id = $1 AND tenant_id = $2"
     ))

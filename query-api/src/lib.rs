@@ -4,14 +4,18 @@
 mod consistency;
 mod lead_list_query;
 mod leads;
+mod projection_progress;
 
 use actix_web::web::{self, ServiceConfig};
 use sqlx::PgPool;
 
-/// Registers the query routes on `pool`'s read models.
-pub fn configure(pool: PgPool) -> impl FnOnce(&mut ServiceConfig) {
+pub use projection_progress::ProjectionProgress;
+
+/// Registers the query routes on `pool`'s read models; `progress` wakes read-your-writes waits.
+pub fn configure(pool: PgPool, progress: ProjectionProgress) -> impl FnOnce(&mut ServiceConfig) {
     move |cfg: &mut ServiceConfig| {
         cfg.app_data(web::Data::new(pool))
+            .app_data(web::Data::new(progress))
             .route("/api/v1/leads", web::get().to(leads::list))
             .route("/api/v1/leads/{id}", web::get().to(leads::detail));
     }

@@ -1,0 +1,258 @@
+//! Measures the command path over real HTTP, PostgreSQL and Kafka, beside pgbench's one-row
+//! INSERT TPS on the same machine, and prints the figures.
+//!
+//! `cargo run --release --bin bench`; knobs: `BENCH_COMMANDS` (per concurrency level, default
+//! 3000), `BENCH_CONCURRENCY` (default `1,8,32`), `BENCH_LAG_SECONDS` (default 10),
+//! `DATABASE_URL` (its server is used; the bench makes and drops its own database),
+//! `KAFKA_BROKERS` (else a local tansu is started).
+
+use futures::future::join_all;
+use leadstream::local_broker::LocalBroker;
+use leadstream::{database, Parts, RunningApp, Settings};
+use serde_json::json;
+use std::net::TcpListener;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Run {
+    concurrency: usize,
+    commands_per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Creates one lead; returns (latency, lead id, event position).
+async fn create(
+    client: &reqwest::Client,
+    base: &str,
+    tenant: &str,
+    n: usize,
+) -> anyhow::Result<(Duration, String, i64)> {
+    let started = Instant::now();
+    let response = client
+        .post(format!("{base}/api/v1/leads"))
+        .header("x-tenant-id", tenant)
+        .json(&json!({"name": format!("Bench {n}"), "email": format!("bench{n}@example.com"), "company": "Acme", "source": "api"}))
+        .send()
+        .await?;
+    let latency = started.elapsed();
+    anyhow::ensure!(
+        response.status().as_u16() == 201,
+        "create answered {}",
+        response.status()
+    );
+    let position = response
+        .headers()
+        .get("x-event-position")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no X-Event-Position"))?;
+    let body: serde_json::Value = response.json().await?;
+    Ok((latency, body["id"].as_str().unwrap_or_default().to_string(), position))
+}
+
+/// `total` creates by `concurrency` closed-loop clients.
+async fn closed_loop(
+    client: &reqwest::Client,
+    base: &str,
+    tenant: &str,
+    total: usize,
+    concurrency: usize,
+) -> anyhow::Result<Run> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers = (0..concurrency).map(|_| {
+        let next = next.clone();
+        async move {
+            let mut latencies = vec![];
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= total {
+                    return anyhow::Ok(latencies);
+                }
+                let (latency, _, _) = create(client, base, tenant, n).await?;
+                latencies.push(latency.as_secs_f64() * 1000.0);
+            }
+        }
+    });
+    let mut latencies: Vec<f64> = vec![];
+    for worker in join_all(workers).await {
+        latencies.extend(worker?);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    Ok(Run {
+        concurrency,
+        commands_per_sec: total as f64 / elapsed,
+        p50_ms: percentile(&latencies, 0.5),
+        p99_ms: percentile(&latencies, 0.99),
+    })
+}
+
+/// Sends creates at `rate` per second for `seconds`; after each acknowledgement, reads the
+/// lead with `min_position` and records acknowledgement → visible. Returns sorted lags (ms).
+async fn lag_at_rate(
+    client: &reqwest::Client,
+    base: &str,
+    tenant: &str,
+    rate: f64,
+    seconds: u64,
+) -> anyhow::Result<Vec<f64>> {
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = vec![];
+    let mut n = 10_000_000;
+    while Instant::now() < deadline {
+        ticker.tick().await;
+        n += 1;
+        let (client, base, tenant) = (client.clone(), base.to_string(), tenant.to_string());
+        tasks.push(tokio::spawn(async move {
+            let (_, id, position) = create(&client, &base, &tenant, n).await?;
+            let acknowledged = Instant::now();
+            let response = client
+                .get(format!("{base}/api/v1/leads/{id}?min_position={position}"))
+                .header("x-tenant-id", &tenant)
+                .send()
+                .await?;
+            let caught_up = response
+                .headers()
+                .get("x-projection-caught-up")
+                .is_some_and(|v| v == "true");
+            anyhow::ensure!(
+                response.status().is_success() && caught_up,
+                "lead {id} not visible within the wait"
+            );
+            anyhow::Ok(acknowledged.elapsed().as_secs_f64() * 1000.0)
+        }));
+    }
+    let mut lags = vec![];
+    for task in tasks {
+        lags.push(task.await??);
+    }
+    lags.sort_by(f64::total_cmp);
+    Ok(lags)
+}
+
+/// pgbench TPS for a one-row INSERT per transaction at `concurrency` clients, if pgbench exists.
+fn pgbench(database_url: &str, concurrency: usize, seconds: u64) -> Option<f64> {
+    let script = std::env::temp_dir().join("leadstream-bench-insert.sql");
+    std::fs::write(&script, "INSERT INTO pgbench_one_row (payload) VALUES ('lead');\n").ok()?;
+    let output = Command::new("pgbench")
+        .args([
+            "-n",
+            "-c",
+            &concurrency.to_string(),
+            "-j",
+            &concurrency.min(2).to_string(),
+        ])
+        .args(["-T", &seconds.to_string(), "-f"])
+        .arg(&script)
+        .arg(database_url)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| l.trim_start_matches("tps = ").split_whitespace().next()?.parse().ok())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let commands: usize = env_or("BENCH_COMMANDS", 3000);
+    let lag_seconds: u64 = env_or("BENCH_LAG_SECONDS", 10);
+    let levels: Vec<usize> = std::env::var("BENCH_CONCURRENCY")
+        .unwrap_or_else(|_| "1,8,32".into())
+        .split(',')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+
+    let mut settings = Settings::from_env().map_err(anyhow::Error::msg)?;
+    let server = settings
+        .database_url
+        .rsplit_once('/')
+        .map_or(settings.database_url.clone(), |(s, _)| s.to_string());
+    let database_name = format!("leadstream_bench_{}", std::process::id());
+    settings.database_url = format!("{server}/{database_name}");
+    settings.kafka_topic_prefix = format!("bench{}.", std::process::id());
+    let pool = database::prepare(&settings.database_url, settings.database_max_connections).await?;
+    sqlx::query("CREATE TABLE pgbench_one_row (id bigserial PRIMARY KEY, payload text NOT NULL)")
+        .execute(&pool)
+        .await?;
+
+    let data_dir = std::env::temp_dir().join(format!("leadstream-bench-{}", std::process::id()));
+    let (brokers, broker) = match settings.kafka_brokers.clone() {
+        Some(brokers) => (brokers, None),
+        None => {
+            let addr = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+            let broker = LocalBroker::start(addr, "memory://tansu/", &data_dir).await?;
+            (broker.brokers.clone(), Some(broker))
+        }
+    };
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let app = RunningApp::start(&settings, pool.clone(), &brokers, Parts::ALL, Some(listener)).await?;
+    let base = format!("http://{}", app.addr.ok_or_else(|| anyhow::anyhow!("no HTTP address"))?);
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let tenant = uuid::Uuid::new_v4().to_string();
+
+    println!(
+        "leadstream bench: {commands} create-lead commands per level, HTTP workers {}, pool {}",
+        settings.http_workers, settings.database_max_connections
+    );
+    closed_loop(&client, &base, &tenant, 300, 8).await?; // warm-up
+    let mut runs = vec![];
+    for &c in &levels {
+        let run = closed_loop(&client, &base, &tenant, commands, c).await?;
+        let pg = pgbench(&settings.database_url, c, 10);
+        println!(
+            "c={:<3} commands/s {:>8.0}  p50 {:>6.2} ms  p99 {:>6.2} ms  | pgbench one-row INSERT tps {}",
+            run.concurrency,
+            run.commands_per_sec,
+            run.p50_ms,
+            run.p99_ms,
+            pg.map_or("n/a (pgbench not found)".to_string(), |t| format!(
+                "{t:.0} (commands/s = {:.0}% of it)",
+                100.0 * run.commands_per_sec / t
+            )),
+        );
+        runs.push(run);
+    }
+    let peak = runs.iter().map(|r| r.commands_per_sec).fold(0.0, f64::max);
+    for (label, rate) in [
+        ("half the peak", peak / 2.0),
+        ("a light load", 50.0_f64.min(peak / 4.0)),
+    ] {
+        let lags = lag_at_rate(&client, &base, &tenant, rate, lag_seconds).await?;
+        println!(
+            "end-to-end lag (ack -> visible in GET) at {label} ({rate:.0} commands/s, {} commands): p50 {:.2} ms  p99 {:.2} ms",
+            lags.len(),
+            percentile(&lags, 0.5),
+            percentile(&lags, 0.99),
+        );
+    }
+
+    app.stop().await;
+    if let Some(broker) = broker {
+        broker.stop().await;
+    }
+    pool.close().await;
+    let admin = database::connect(&format!("{server}/postgres"), 1).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{database_name}\" WITH (FORCE)"))
+        .execute(&admin)
+        .await?;
+    let _ = std::fs::remove_dir_all(&data_dir);
+    Ok(())
+}
