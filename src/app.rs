@@ -69,20 +69,24 @@ impl RunningApp {
             tasks.push(tokio::spawn(relay.run(shutdown_rx.clone())));
         }
         if parts.projections {
-            let worker = ProjectionWorker::new(
-                pool.clone(),
-                WorkerSettings {
-                    brokers: brokers.to_string(),
-                    topic_prefix: settings.kafka_topic_prefix.clone(),
-                    batch_size: settings.projection_batch_size,
-                },
-            );
-            let rx = shutdown_rx.clone();
-            tasks.push(tokio::spawn(async move {
-                if let Err(error) = worker.run(rx).await {
-                    tracing::error!(%error, "projection worker stopped");
-                }
-            }));
+            // Several members of one consumer group: each applies its own partitions, so the
+            // read side overlaps round trips instead of queueing them behind one transaction.
+            for _ in 0..settings.projection_workers.max(1) {
+                let worker = ProjectionWorker::new(
+                    pool.clone(),
+                    WorkerSettings {
+                        brokers: brokers.to_string(),
+                        topic_prefix: settings.kafka_topic_prefix.clone(),
+                        batch_size: settings.projection_batch_size,
+                    },
+                );
+                let rx = shutdown_rx.clone();
+                tasks.push(tokio::spawn(async move {
+                    if let Err(error) = worker.run(rx).await {
+                        tracing::error!(%error, "projection worker stopped");
+                    }
+                }));
+            }
         }
         let (addr, server) = if parts.command_api || parts.query_api {
             let listener = match listener {

@@ -28,6 +28,9 @@ pub struct Settings {
     pub relay_batch_size: i64,
     /// `PROJECTION_BATCH_SIZE`: events applied per read-model transaction.
     pub projection_batch_size: usize,
+    /// `PROJECTION_WORKERS`: consumer-group members per process (at most one per partition
+    /// does work).
+    pub projection_workers: usize,
     /// `LEADSTREAM_DATA_DIR`: where the local broker keeps its data and log.
     pub data_dir: PathBuf,
     /// `LOCAL_KAFKA_ADDR`: where a local broker listens when one is started.
@@ -52,6 +55,7 @@ impl Settings {
             snapshot_every: number("SNAPSHOT_EVERY", 20)?,
             relay_batch_size: number("RELAY_BATCH_SIZE", 500)?,
             projection_batch_size: number("PROJECTION_BATCH_SIZE", 500)?,
+            projection_workers: number("PROJECTION_WORKERS", 1)?,
             data_dir: PathBuf::from(text("LEADSTREAM_DATA_DIR", ".data")),
             local_kafka_addr: text("LOCAL_KAFKA_ADDR", "127.0.0.1:9092"),
             log_format: text("LOG_FORMAT", "json"),

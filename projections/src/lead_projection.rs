@@ -1,11 +1,17 @@
 //! The `leads` read model: one row per lead plus its activity timeline.
+//!
+//! Events arrive in batches (from Kafka, or from the event store when rebuilding). A batch reads
+//! the checkpoints of the leads it touches once, applies each event that is newer than its
+//! lead's checkpoint with one statement, and writes the checkpoints back once, all inside the
+//! caller's transaction: a redelivered event is skipped, so applying twice changes nothing.
 
 use chrono::{DateTime, Utc};
 use leadstream_domain::envelope::Envelope;
 use leadstream_domain::lead::{LeadChanges, LeadEvent};
-use leadstream_domain::values::{PersonName, ShortText};
+use leadstream_domain::values::{PersonName, ShortText, TenantId};
 use serde_json::{json, Value};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The projection's name in `projection_checkpoints`.
@@ -17,272 +23,329 @@ pub const PROGRESS_CHANNEL: &str = "leadstream_projection";
 /// The aggregate type whose events this projection reads.
 pub const AGGREGATE_TYPE: &str = "lead";
 
-/// Why an event could not be applied.
-#[derive(Debug)]
-pub enum ApplyError {
-    /// The event can never be applied (undecodable); retrying will not help.
-    Poison(String),
-    /// The database failed; the batch should be retried.
-    Database(sqlx::Error),
-}
-
-impl std::fmt::Display for ApplyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Poison(e) => write!(f, "unapplicable event: {e}"),
-            Self::Database(e) => write!(f, "database: {e}"),
+/// Applies the lead events of `batch` in order inside the caller's transaction and returns how
+/// many were new. Events that cannot be decoded are logged and skipped: retrying cannot help.
+pub async fn apply_batch(conn: &mut PgConnection, batch: &[Envelope]) -> Result<usize, sqlx::Error> {
+    let leads: Vec<&Envelope> = batch.iter().filter(|e| e.aggregate_type == AGGREGATE_TYPE).collect();
+    if leads.is_empty() {
+        return Ok(0);
+    }
+    let mut ids: Vec<String> = leads.iter().map(|e| e.aggregate_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    // FOR UPDATE: a rebuild or another worker touching these leads waits for this batch.
+    let stored: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT aggregate_id, last_sequence FROM projection_checkpoints
+          WHERE projection = $1 AND aggregate_id = ANY($2) FOR UPDATE",
+    )
+    .bind(NAME)
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut checkpoints: HashMap<String, i64> = stored.into_iter().collect();
+    let mut advanced: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut applied = 0;
+    for envelope in leads {
+        if envelope.sequence <= checkpoints.get(&envelope.aggregate_id).copied().unwrap_or(0) {
+            continue;
         }
+        match decode(envelope) {
+            Ok((lead_id, event)) => {
+                apply(conn, lead_id, envelope, event).await?;
+                applied += 1;
+            }
+            Err(reason) => {
+                tracing::error!(position = envelope.position, %reason, "skipping an event the projection cannot apply")
+            }
+        }
+        checkpoints.insert(envelope.aggregate_id.clone(), envelope.sequence);
+        advanced.insert(envelope.aggregate_id.clone(), (envelope.sequence, envelope.position));
     }
-}
-
-impl std::error::Error for ApplyError {}
-
-impl From<sqlx::Error> for ApplyError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Database(e)
+    let (mut ids, mut sequences, mut positions) = (vec![], vec![], vec![]);
+    for (id, (sequence, position)) in advanced {
+        ids.push(id);
+        sequences.push(sequence);
+        positions.push(position);
     }
-}
-
-/// Applies one event inside the caller's transaction. An event at or below the lead's
-/// checkpoint was applied before and changes nothing; returns whether it was applied now.
-pub async fn apply(conn: &mut PgConnection, envelope: &Envelope) -> Result<bool, ApplyError> {
-    if envelope.aggregate_type != AGGREGATE_TYPE {
-        return Ok(false);
-    }
-    let lead_id = Uuid::parse_str(&envelope.aggregate_id).map_err(|e| ApplyError::Poison(e.to_string()))?;
-    let event: LeadEvent = envelope
-        .decode()
-        .map_err(|e| ApplyError::Poison(format!("{}: {e}", envelope.event_type)))?;
-    let advanced = sqlx::query(
+    sqlx::query(
         "INSERT INTO projection_checkpoints (projection, aggregate_id, last_sequence, last_position)
-         VALUES ($1, $2, $3, $4)
+         SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[])
          ON CONFLICT (projection, aggregate_id) DO UPDATE
             SET last_sequence = EXCLUDED.last_sequence, last_position = EXCLUDED.last_position
           WHERE projection_checkpoints.last_sequence < EXCLUDED.last_sequence",
     )
     .bind(NAME)
-    .bind(&envelope.aggregate_id)
-    .bind(envelope.sequence)
-    .bind(envelope.position)
+    .bind(&ids)
+    .bind(&sequences)
+    .bind(&positions)
     .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if advanced == 0 {
-        return Ok(false);
+    .await?;
+    Ok(applied)
+}
+
+/// Tells queries waiting for read-your-writes that a batch reaching up to `max_position` was
+/// applied, so only waiters for positions up to it need to look again. PostgreSQL delivers the
+/// notification when the caller's transaction commits.
+pub async fn announce_progress(conn: &mut PgConnection, max_position: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(PROGRESS_CHANNEL)
+        .bind(max_position.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn decode(envelope: &Envelope) -> Result<(Uuid, LeadEvent), String> {
+    let lead_id = Uuid::parse_str(&envelope.aggregate_id).map_err(|e| format!("aggregate id: {e}"))?;
+    let event = envelope.decode().map_err(|e| format!("{}: {e}", envelope.event_type))?;
+    Ok((lead_id, event))
+}
+
+/// An entry for the lead's timeline.
+struct Activity {
+    kind: String,
+    description: Option<String>,
+    metadata: Value,
+}
+
+impl Activity {
+    fn new(kind: &str, description: impl Into<Option<String>>, metadata: Value) -> Self {
+        Self {
+            kind: kind.to_string(),
+            description: description.into(),
+            metadata,
+        }
     }
-    let mut row = Row {
-        conn,
+}
+
+/// Applies one new event with one statement.
+async fn apply(
+    conn: &mut PgConnection,
+    lead_id: Uuid,
+    envelope: &Envelope,
+    event: LeadEvent,
+) -> Result<(), sqlx::Error> {
+    let tenant = event.tenant_id();
+    let row = Row {
         lead_id,
-        envelope,
+        tenant,
+        sequence: envelope.sequence,
+        position: envelope.position,
     };
     match event {
         LeadEvent::Created(e) => {
-            sqlx::query(
-                "INSERT INTO leads (id, tenant_id, name, first_name, last_name, email, phone, company, title,
-                                    industry, source, message, notes, tags, metadata, status, pipeline_stage,
-                                    score, created_at, updated_at, version, last_position)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21)
+            let activity = Activity::new(
+                "lead_created",
+                format!("lead created from {}", e.source.as_str()),
+                json!({}),
+            );
+            let sql = row.with_activity(
+                "INSERT INTO leads (id, tenant_id, name, first_name, last_name, email, phone, company, title, industry,
+                                    source, message, notes, tags, metadata, status, pipeline_stage, score,
+                                    created_at, updated_at, version, last_position)
+                 VALUES ($1, $2, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+                         $5, $5, $3, $4)
                  ON CONFLICT (id) DO NOTHING",
+            );
+            row.query(&sql, e.created_at, &activity)
+                .bind(e.name.as_ref().map(PersonName::as_str))
+                .bind(e.first_name.as_ref().map(PersonName::as_str))
+                .bind(e.last_name.as_ref().map(PersonName::as_str))
+                .bind(e.email.as_ref().map(|v| v.as_str()))
+                .bind(e.phone.as_ref().map(|v| v.as_str()))
+                .bind(e.company.as_ref().map(ShortText::as_str))
+                .bind(e.title.as_ref().map(ShortText::as_str))
+                .bind(e.industry.as_ref().map(ShortText::as_str))
+                .bind(e.source.as_str())
+                .bind(e.message.as_ref().map(|v| v.as_str()))
+                .bind(e.notes.as_ref().map(|v| v.as_str()))
+                .bind(e.tags.iter().map(|t| t.as_str().to_string()).collect::<Vec<_>>())
+                .bind(json!(e.metadata))
+                .bind(e.status.as_str())
+                .bind(e.pipeline_stage.as_str())
+                .bind(e.score.map(|s| s.value()))
+                .execute(conn)
+                .await?;
+        }
+        LeadEvent::Updated(e) => row.update(conn, &e.changes, e.updated_at).await?,
+        LeadEvent::Erased(_) => {
+            // Personal data leaves the read model; the checkpoint stays, so replays stay no-ops.
+            sqlx::query(
+                "WITH timeline AS (DELETE FROM lead_activities WHERE lead_id = $1) DELETE FROM leads WHERE id = $1",
             )
             .bind(lead_id)
-            .bind(e.tenant_id.0)
-            .bind(e.name.as_ref().map(PersonName::as_str))
-            .bind(e.first_name.as_ref().map(PersonName::as_str))
-            .bind(e.last_name.as_ref().map(PersonName::as_str))
-            .bind(e.email.as_ref().map(|v| v.as_str()))
-            .bind(e.phone.as_ref().map(|v| v.as_str()))
-            .bind(e.company.as_ref().map(ShortText::as_str))
-            .bind(e.title.as_ref().map(ShortText::as_str))
-            .bind(e.industry.as_ref().map(ShortText::as_str))
-            .bind(e.source.as_str())
-            .bind(e.message.as_ref().map(|v| v.as_str()))
-            .bind(e.notes.as_ref().map(|v| v.as_str()))
-            .bind(e.tags.iter().map(|t| t.as_str().to_string()).collect::<Vec<_>>())
-            .bind(json!(e.metadata))
-            .bind(e.status.as_str())
-            .bind(e.pipeline_stage.as_str())
-            .bind(e.score.map(|s| s.value()))
-            .bind(e.created_at)
-            .bind(envelope.sequence)
-            .bind(envelope.position)
-            .execute(&mut *row.conn)
+            .execute(conn)
             .await?;
-            let description = format!("lead created from {}", e.source.as_str());
-            row.log("lead_created", Some(description), json!({}), e.created_at)
-                .await?;
-        }
-        LeadEvent::Updated(e) => row.update(&e.changes, e.updated_at).await?,
-        LeadEvent::Erased(_) => {
-            // Personal data leaves the read model; the checkpoint stays so replays stay no-ops.
-            sqlx::query("DELETE FROM lead_activities WHERE lead_id = $1")
-                .bind(lead_id)
-                .execute(&mut *row.conn)
-                .await?;
-            sqlx::query("DELETE FROM leads WHERE id = $1")
-                .bind(lead_id)
-                .execute(&mut *row.conn)
-                .await?;
         }
         LeadEvent::Assigned(e) => {
-            row.set("assigned_to = $5", e.agent_id.0, e.assigned_at).await?;
-            let description = format!("assigned to agent {}", e.agent_id);
-            row.log(
+            let activity = Activity::new(
                 "assigned",
-                Some(description),
+                format!("assigned to agent {}", e.agent_id),
                 json!({ "agent_id": e.agent_id }),
-                e.assigned_at,
-            )
-            .await?;
+            );
+            row.set(conn, "assigned_to = $9", e.agent_id.0, e.assigned_at, activity)
+                .await?;
         }
         LeadEvent::StageChanged(e) => {
-            row.set("pipeline_stage = $5", e.to.as_str(), e.changed_at).await?;
-            let description = format!("moved from {} to {}", e.from, e.to);
-            let meta = json!({ "from": e.from, "to": e.to });
-            row.log("stage_changed", Some(description), meta, e.changed_at).await?;
+            let activity = Activity::new(
+                "stage_changed",
+                format!("moved from {} to {}", e.from, e.to),
+                json!({ "from": e.from, "to": e.to }),
+            );
+            row.set(conn, "pipeline_stage = $9", e.to.as_str(), e.changed_at, activity)
+                .await?;
         }
         LeadEvent::StatusChanged(e) => {
-            row.set("status = $5", e.to.as_str(), e.changed_at).await?;
             let description = match &e.reason {
                 Some(reason) => format!("status {} → {}: {}", e.from, e.to, reason.as_str()),
                 None => format!("status {} → {}", e.from, e.to),
             };
-            let meta = json!({ "from": e.from, "to": e.to });
-            row.log("status_changed", Some(description), meta, e.changed_at).await?;
+            let activity = Activity::new("status_changed", description, json!({ "from": e.from, "to": e.to }));
+            row.set(conn, "status = $9", e.to.as_str(), e.changed_at, activity)
+                .await?;
         }
         LeadEvent::ActivityLogged(e) => {
-            row.touch("activity_count = activity_count + 1", e.occurred_at).await?;
             let description = e.description.as_ref().map(|d| d.as_str().to_string());
-            row.log(e.activity_type.as_str(), description, json!(e.metadata), e.occurred_at)
-                .await?;
+            let activity = Activity::new(e.activity_type.as_str(), description, json!(e.metadata));
+            row.set(
+                conn,
+                "activity_count = activity_count + $9",
+                1_i32,
+                e.occurred_at,
+                activity,
+            )
+            .await?;
         }
         LeadEvent::NoteAdded(e) => {
-            row.touch("notes = notes", e.added_at).await?;
-            row.log("note", Some(e.note.as_str().to_string()), json!({}), e.added_at)
-                .await?;
+            let activity = Activity::new("note", e.note.as_str().to_string(), json!({}));
+            row.touch(conn, e.added_at, activity).await?;
         }
         LeadEvent::TagsAdded(e) => {
             let tags: Vec<String> = e.tags.iter().map(|t| t.as_str().to_string()).collect();
+            let activity = Activity::new(
+                "tags_added",
+                format!("tagged {}", tags.join(", ")),
+                json!({ "tags": tags }),
+            );
             row.set(
-                "tags = ARRAY(SELECT DISTINCT unnest(tags || $5::text[]) ORDER BY 1)",
+                conn,
+                "tags = ARRAY(SELECT DISTINCT unnest(tags || $9::text[]) ORDER BY 1)",
                 tags,
                 e.added_at,
+                activity,
             )
             .await?;
         }
     }
-    Ok(true)
+    Ok(())
 }
 
-/// The lead row an event touches, with the event that touches it.
-struct Row<'a> {
-    conn: &'a mut PgConnection,
+/// The lead row an event changes. Every statement binds `$1` lead id, `$2` tenant, `$3`
+/// sequence, `$4` position, `$5` the event's time, `$6`–`$8` the timeline entry's kind,
+/// description and metadata; statement-specific values follow from `$9`.
+struct Row {
     lead_id: Uuid,
-    envelope: &'a Envelope,
+    tenant: TenantId,
+    sequence: i64,
+    position: i64,
 }
 
-impl Row<'_> {
-    /// Runs `UPDATE leads SET <assignments>` for this lead, stamping time, version and position.
-    async fn touch(&mut self, assignments: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        self.update_with(assignments, at, None::<&str>).await
+type Query<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+impl Row {
+    /// `change` (a statement on `leads` using `$1`–`$5`, and `$9`…) followed, in the same
+    /// statement, by the timeline entry for this event when the lead row exists.
+    fn with_activity(&self, change: &str) -> String {
+        format!(
+            "WITH changed AS ({change} RETURNING id)
+             INSERT INTO lead_activities (lead_id, sequence, tenant_id, activity_type, description, metadata, occurred_at)
+             SELECT id, $3, $2, $6, $7, $8, $5 FROM changed
+             ON CONFLICT (lead_id, sequence) DO NOTHING"
+        )
     }
 
-    /// Like [`Row::touch`], with `$5` in `assignment` bound to `value`.
-    async fn set<T>(&mut self, assignment: &str, value: T, at: DateTime<Utc>) -> Result<(), sqlx::Error>
-    where
-        T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
-    {
-        self.update_with(assignment, at, Some(value)).await
-    }
-
-    async fn update_with<T>(
-        &mut self,
-        assignments: &str,
-        at: DateTime<Utc>,
-        value: Option<T>,
-    ) -> Result<(), sqlx::Error>
-    where
-        T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
-    {
-        let sql =
-            format!("UPDATE leads SET {assignments}, updated_at = $2, version = $3, last_position = $4 WHERE id = $1");
-        let mut query = sqlx::query(&sql)
+    /// The statement `sql` with `$1`–`$8` bound.
+    fn query<'q>(&self, sql: &'q str, at: DateTime<Utc>, activity: &Activity) -> Query<'q> {
+        sqlx::query(sql)
             .bind(self.lead_id)
+            .bind(self.tenant.0)
+            .bind(self.sequence)
+            .bind(self.position)
             .bind(at)
-            .bind(self.envelope.sequence)
-            .bind(self.envelope.position);
-        if let Some(value) = value {
-            query = query.bind(value);
-        }
-        query.execute(&mut *self.conn).await?;
+            .bind(activity.kind.clone())
+            .bind(activity.description.clone())
+            .bind(activity.metadata.clone())
+    }
+
+    /// Stamps time, version and position on the lead and adds the timeline entry.
+    async fn touch(&self, conn: &mut PgConnection, at: DateTime<Utc>, activity: Activity) -> Result<(), sqlx::Error> {
+        let sql =
+            self.with_activity("UPDATE leads SET updated_at = $5, version = $3, last_position = $4 WHERE id = $1");
+        self.query(&sql, at, &activity).execute(conn).await?;
         Ok(())
     }
 
-    async fn update(&mut self, c: &LeadChanges, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        let text = |v: Option<&str>| v.map(str::to_owned);
-        sqlx::query(
-            "UPDATE leads SET
-                name = COALESCE($2, name), first_name = COALESCE($3, first_name),
-                last_name = COALESCE($4, last_name), email = COALESCE($5, email), phone = COALESCE($6, phone),
-                company = COALESCE($7, company), title = COALESCE($8, title), industry = COALESCE($9, industry),
-                source = COALESCE($10, source), message = COALESCE($11, message), notes = COALESCE($12, notes),
-                tags = COALESCE($13, tags), metadata = COALESCE($14, metadata), score = COALESCE($15, score),
-                updated_at = $16, version = $17, last_position = $18
-              WHERE id = $1",
-        )
-        .bind(self.lead_id)
-        .bind(text(c.name.as_ref().map(PersonName::as_str)))
-        .bind(text(c.first_name.as_ref().map(PersonName::as_str)))
-        .bind(text(c.last_name.as_ref().map(PersonName::as_str)))
-        .bind(text(c.email.as_ref().map(|v| v.as_str())))
-        .bind(text(c.phone.as_ref().map(|v| v.as_str())))
-        .bind(text(c.company.as_ref().map(ShortText::as_str)))
-        .bind(text(c.title.as_ref().map(ShortText::as_str)))
-        .bind(text(c.industry.as_ref().map(ShortText::as_str)))
-        .bind(text(c.source.as_ref().map(|v| v.as_str())))
-        .bind(text(c.message.as_ref().map(|v| v.as_str())))
-        .bind(text(c.notes.as_ref().map(|v| v.as_str())))
-        .bind(
-            c.tags
-                .as_ref()
-                .map(|t| t.iter().map(|t| t.as_str().to_string()).collect::<Vec<_>>()),
-        )
-        .bind(c.metadata.as_ref().map(|m| json!(m)))
-        .bind(c.score.map(|s| s.value()))
-        .bind(at)
-        .bind(self.envelope.sequence)
-        .bind(self.envelope.position)
-        .execute(&mut *self.conn)
-        .await?;
+    /// `UPDATE leads SET <assignment>` with `$9` bound to `value`, stamping time, version and
+    /// position, and the timeline entry, in one statement.
+    async fn set<T>(
+        &self,
+        conn: &mut PgConnection,
+        assignment: &str,
+        value: T,
+        at: DateTime<Utc>,
+        activity: Activity,
+    ) -> Result<(), sqlx::Error>
+    where
+        T: for<'q> sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres> + Send,
+    {
+        let sql = self.with_activity(&format!(
+            "UPDATE leads SET {assignment}, updated_at = $5, version = $3, last_position = $4 WHERE id = $1"
+        ));
+        self.query(&sql, at, &activity).bind(value).execute(conn).await?;
+        Ok(())
+    }
+
+    async fn update(&self, conn: &mut PgConnection, c: &LeadChanges, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
         let fields: Vec<String> = match serde_json::to_value(c) {
             Ok(Value::Object(map)) => map.into_iter().map(|(k, _)| k).collect(),
             _ => vec![],
         };
-        let description = format!("updated {}", fields.join(", "));
-        self.log("lead_updated", Some(description), json!({ "fields": fields }), at)
-            .await
-    }
-
-    /// Adds this event to the lead's timeline.
-    async fn log(
-        &mut self,
-        activity_type: &str,
-        description: Option<String>,
-        metadata: Value,
-        at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO lead_activities (lead_id, sequence, tenant_id, activity_type, description, metadata, occurred_at)
-             SELECT $1, $2, tenant_id, $3, $4, $5, $6 FROM leads WHERE id = $1
-             ON CONFLICT (lead_id, sequence) DO NOTHING",
-        )
-        .bind(self.lead_id)
-        .bind(self.envelope.sequence)
-        .bind(activity_type)
-        .bind(description)
-        .bind(metadata)
-        .bind(at)
-        .execute(&mut *self.conn)
-        .await?;
+        let activity = Activity::new(
+            "lead_updated",
+            format!("updated {}", fields.join(", ")),
+            json!({ "fields": fields }),
+        );
+        let sql = self.with_activity(
+            "UPDATE leads SET
+                name = COALESCE($9, name), first_name = COALESCE($10, first_name),
+                last_name = COALESCE($11, last_name), email = COALESCE($12, email), phone = COALESCE($13, phone),
+                company = COALESCE($14, company), title = COALESCE($15, title), industry = COALESCE($16, industry),
+                source = COALESCE($17, source), message = COALESCE($18, message), notes = COALESCE($19, notes),
+                tags = COALESCE($20, tags), metadata = COALESCE($21, metadata), score = COALESCE($22, score),
+                updated_at = $5, version = $3, last_position = $4
+              WHERE id = $1",
+        );
+        self.query(&sql, at, &activity)
+            .bind(c.name.as_ref().map(PersonName::as_str))
+            .bind(c.first_name.as_ref().map(PersonName::as_str))
+            .bind(c.last_name.as_ref().map(PersonName::as_str))
+            .bind(c.email.as_ref().map(|v| v.as_str()))
+            .bind(c.phone.as_ref().map(|v| v.as_str()))
+            .bind(c.company.as_ref().map(ShortText::as_str))
+            .bind(c.title.as_ref().map(ShortText::as_str))
+            .bind(c.industry.as_ref().map(ShortText::as_str))
+            .bind(c.source.as_ref().map(|v| v.as_str()))
+            .bind(c.message.as_ref().map(|v| v.as_str()))
+            .bind(c.notes.as_ref().map(|v| v.as_str()))
+            .bind(
+                c.tags
+                    .as_ref()
+                    .map(|t| t.iter().map(|t| t.as_str().to_string()).collect::<Vec<_>>()),
+            )
+            .bind(c.metadata.as_ref().map(|m| json!(m)))
+            .bind(c.score.map(|s| s.value()))
+            .execute(conn)
+            .await?;
         Ok(())
     }
 }

@@ -5,7 +5,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use leadstream_domain::envelope::{Envelope, StoredEvent, SELECT_STORED_EVENTS_SQL};
 use sqlx::{PgPool, Row};
 
-use crate::lead_projection::{self, ApplyError};
+use crate::lead_projection;
 
 /// Drops and rebuilds the `leads` read model in one transaction, `batch_size` events at a time,
 /// showing progress on stderr when it is a terminal. Readers keep seeing the old rows until the
@@ -43,31 +43,28 @@ pub async fn rebuild_leads(pool: &PgPool, batch_size: i64) -> anyhow::Result<u64
             .await?;
         let Some(last) = rows.last() else { break };
         after = last.try_get("position")?;
-        for row in &rows {
-            let envelope = Envelope::from(StoredEvent {
-                position: row.try_get("position")?,
-                event_id: row.try_get("event_id")?,
-                aggregate_type: row.try_get("aggregate_type")?,
-                aggregate_id: row.try_get("aggregate_id")?,
-                sequence: row.try_get("sequence")?,
-                event_type: row.try_get("event_type")?,
-                event_version: row.try_get("event_version")?,
-                payload: row.try_get("payload")?,
-                metadata: row.try_get("metadata")?,
-                recorded_at: row.try_get("recorded_at")?,
-            });
-            match lead_projection::apply(&mut tx, &envelope).await {
-                Ok(_) => {}
-                Err(ApplyError::Database(e)) => return Err(e.into()),
-                Err(ApplyError::Poison(reason)) => {
-                    tracing::error!(position = envelope.position, %reason, "skipping an event the projection cannot apply");
-                }
-            }
-        }
+        let envelopes = rows.iter().map(stored_event).collect::<Result<Vec<_>, _>>()?;
+        lead_projection::apply_batch(&mut tx, &envelopes).await?;
         replayed += rows.len() as u64;
         progress.set_position(replayed);
     }
+    lead_projection::announce_progress(&mut tx, after).await?;
     tx.commit().await?;
     progress.finish();
     Ok(replayed)
+}
+
+fn stored_event(row: &sqlx::postgres::PgRow) -> Result<Envelope, sqlx::Error> {
+    Ok(Envelope::from(StoredEvent {
+        position: row.try_get("position")?,
+        event_id: row.try_get("event_id")?,
+        aggregate_type: row.try_get("aggregate_type")?,
+        aggregate_id: row.try_get("aggregate_id")?,
+        sequence: row.try_get("sequence")?,
+        event_type: row.try_get("event_type")?,
+        event_version: row.try_get("event_version")?,
+        payload: row.try_get("payload")?,
+        metadata: row.try_get("metadata")?,
+        recorded_at: row.try_get("recorded_at")?,
+    }))
 }

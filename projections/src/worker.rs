@@ -2,14 +2,14 @@
 //! read model in one PostgreSQL transaction, then lets Kafka commit the offsets.
 
 use leadstream_domain::envelope::{topic_name, Envelope};
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::ClientConfig;
 use sqlx::PgPool;
 use std::time::Duration;
 use tokio::sync::watch;
 
-use crate::lead_projection::{self, ApplyError};
+use crate::lead_projection;
 
 /// How the worker reaches the broker and how much it takes at once.
 #[derive(Debug, Clone)]
@@ -51,7 +51,7 @@ impl ProjectionWorker {
             // Offsets are stored only after the read-model transaction commits.
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
-            .set("fetch.wait.max.ms", "10")
+            .set("fetch.wait.max.ms", "5")
             .set("topic.metadata.refresh.interval.ms", "2000")
             .create()
             .map_err(|e| format!("cannot create the Kafka consumer: {e}"))?;
@@ -59,10 +59,10 @@ impl ProjectionWorker {
             .subscribe(&[&topic])
             .map_err(|e| format!("cannot subscribe to {topic}: {e}"))?;
         tracing::info!(%topic, %group, "projection worker consuming");
-        loop {
+        while !*shutdown.borrow() {
             let first = tokio::select! {
                 message = consumer.recv() => message,
-                _ = shutdown.changed() => return Ok(()),
+                _ = shutdown.changed() => break,
             };
             let mut batch = Vec::with_capacity(self.settings.batch_size);
             match first {
@@ -87,12 +87,14 @@ impl ProjectionWorker {
                 }
             }
         }
+        close(consumer).await;
+        Ok(())
     }
 
     /// Applies the batch, retrying on database failure: a skipped batch would lose events.
     async fn apply_until_done(&self, batch: &[Consumed], shutdown: &mut watch::Receiver<bool>) {
         let mut pause = Duration::from_millis(100);
-        loop {
+        while !*shutdown.borrow() {
             match self.apply_batch(batch).await {
                 Ok(()) => return,
                 Err(error) => {
@@ -108,24 +110,47 @@ impl ProjectionWorker {
     }
 
     async fn apply_batch(&self, batch: &[Consumed]) -> Result<(), sqlx::Error> {
+        let envelopes: Vec<Envelope> = batch.iter().filter_map(|c| c.envelope.clone()).collect();
         let mut tx = self.pool.begin().await?;
+        lead_projection::apply_batch(&mut tx, &envelopes).await?;
+        let mut applied: std::collections::BTreeMap<i32, i64> = Default::default();
         for consumed in batch {
-            let Some(envelope) = &consumed.envelope else { continue };
-            match lead_projection::apply(&mut tx, envelope).await {
-                Ok(_) => {}
-                Err(ApplyError::Database(e)) => return Err(e),
-                Err(ApplyError::Poison(reason)) => {
-                    tracing::error!(position = envelope.position, %reason, "skipping an event the projection cannot apply");
-                }
-            }
+            let offset = applied.entry(consumed.partition).or_insert(consumed.offset);
+            *offset = (*offset).max(consumed.offset);
         }
+        let (partitions, offsets): (Vec<i32>, Vec<i64>) = applied.into_iter().unzip();
+        sqlx::query(
+            "INSERT INTO projection_offsets (projection, partition, applied_offset)
+             SELECT $1, * FROM unnest($2::int[], $3::bigint[])
+             ON CONFLICT (projection, partition) DO UPDATE
+                SET applied_offset = GREATEST(projection_offsets.applied_offset, EXCLUDED.applied_offset)",
+        )
+        .bind(lead_projection::NAME)
+        .bind(&partitions)
+        .bind(&offsets)
+        .execute(&mut *tx)
+        .await?;
         // Wakes queries waiting for read-your-writes; delivered when the transaction commits.
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(lead_projection::PROGRESS_CHANNEL)
-            .bind(lead_projection::NAME)
-            .execute(&mut *tx)
-            .await?;
+        let max_position = envelopes.iter().map(|e| e.position).max().unwrap_or(0);
+        lead_projection::announce_progress(&mut tx, max_position).await?;
         tx.commit().await
+    }
+}
+
+/// Commits the stored offsets and leaves the group without holding up shutdown: librdkafka's
+/// close polls until the group is left, which can stall on a broker that does not answer, so it
+/// runs on a thread of its own that the process stops waiting for after a few seconds.
+async fn close(consumer: StreamConsumer) {
+    if let Err(error) = consumer.commit_consumer_state(CommitMode::Sync) {
+        tracing::debug!(%error, "no offsets committed at shutdown");
+    }
+    let (closed, wait) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        drop(consumer);
+        let _ = closed.send(());
+    });
+    if tokio::time::timeout(Duration::from_secs(5), wait).await.is_err() {
+        tracing::warn!("the Kafka consumer did not leave its group within 5 s; not waiting for it");
     }
 }
 

@@ -35,32 +35,47 @@ pub fn requested_position(req: &HttpRequest, from_query: Option<&str>) -> Result
     .transpose()
 }
 
-/// Waits until `projection` has applied the event at `position` (and so every earlier event of
-/// the same aggregate). Returns whether it got there within [`MAX_WAIT`]; the caller answers
-/// either way and says which.
+/// Whether projection `$3`, reading the events of aggregate type `$1`, has passed global
+/// position `$2`: no such event at or below it is still unpublished, and in every partition the
+/// last one at or below it has been applied. A handful of index lookups, however long the log.
+const PASSED_POSITION_SQL: &str = "
+WITH partitions AS (
+    SELECT generate_series(0, coalesce(
+        (SELECT max(kafka_partition) FROM outbox WHERE aggregate_type = $1 AND kafka_partition IS NOT NULL), -1)) AS partition
+)
+SELECT NOT EXISTS (
+           SELECT 1 FROM outbox WHERE published_at IS NULL AND position <= $2 AND aggregate_type = $1)
+   AND NOT EXISTS (
+           SELECT 1
+             FROM partitions p
+             CROSS JOIN LATERAL (
+                   SELECT o.kafka_offset FROM outbox o
+                    WHERE o.aggregate_type = $1 AND o.kafka_partition = p.partition AND o.position <= $2
+                    ORDER BY o.position DESC LIMIT 1) last
+             LEFT JOIN projection_offsets applied
+                    ON applied.projection = $3 AND applied.partition = p.partition
+            WHERE applied.applied_offset IS NULL OR applied.applied_offset < last.kafka_offset)";
+
+/// Waits until `projection` has applied every event up to `position`. Returns whether it got
+/// there within [`MAX_WAIT`]; the caller answers either way and says which.
 pub async fn wait_for_position(
     pool: &PgPool,
     progress: &ProjectionProgress,
     projection: &str,
+    aggregate_type: &str,
     position: i64,
 ) -> Result<bool, ApiError> {
     let deadline = Instant::now() + MAX_WAIT;
+    let mut batches = progress.subscribe();
     loop {
-        let next_commit = progress.next_commit();
-        tokio::pin!(next_commit);
-        next_commit.as_mut().enable();
-        let applied: bool = sqlx::query_scalar(
-            "SELECT EXISTS (
-                 SELECT 1 FROM outbox o
-                   JOIN projection_checkpoints c
-                     ON c.projection = $1 AND c.aggregate_id = o.aggregate_id AND c.last_sequence >= o.sequence
-                  WHERE o.position = $2)",
-        )
-        .bind(projection)
-        .bind(position)
-        .fetch_one(pool)
-        .await
-        .map_err(ApiError::internal)?;
+        batches.borrow_and_update();
+        let applied: bool = sqlx::query_scalar(PASSED_POSITION_SQL)
+            .bind(aggregate_type)
+            .bind(position)
+            .bind(projection)
+            .fetch_one(pool)
+            .await
+            .map_err(ApiError::internal)?;
         if applied {
             return Ok(true);
         }
@@ -68,6 +83,13 @@ pub async fn wait_for_position(
         if now >= deadline {
             return Ok(false);
         }
-        let _ = tokio::time::timeout(RECHECK_EVERY.min(deadline - now), next_commit).await;
+        // Look again once a batch that could hold the event commits (a batch holding it reaches
+        // at least its position), or after a short while in case a notification was lost.
+        let wake = tokio::time::Instant::now() + RECHECK_EVERY.min(deadline - now);
+        while let Ok(Ok(())) = tokio::time::timeout_at(wake, batches.changed()).await {
+            if batches.borrow_and_update().max_position >= position {
+                break;
+            }
+        }
     }
 }

@@ -15,8 +15,9 @@ use crate::ProjectionProgress;
 /// How many recent activities a lead's detail shows.
 const RECENT_ACTIVITIES: i64 = 10;
 
-/// The projection these endpoints read.
+/// The projection these endpoints read, and the aggregate type it projects.
 const PROJECTION: &str = "leads";
+const AGGREGATE_TYPE: &str = "lead";
 
 const LEAD_COLUMNS: &str = "id, tenant_id, name, first_name, last_name, email, phone, company, title, industry, source,
     message, notes, tags, metadata, status, pipeline_stage, score, assigned_to, activity_count, created_at, updated_at, version";
@@ -67,7 +68,9 @@ async fn read_after(
     from_query: Option<&str>,
 ) -> Result<Option<bool>, ApiError> {
     match requested_position(req, from_query)? {
-        Some(position) => wait_for_position(pool, progress, PROJECTION, position).await.map(Some),
+        Some(position) => wait_for_position(pool, progress, PROJECTION, AGGREGATE_TYPE, position)
+            .await
+            .map(Some),
         None => Ok(None),
     }
 }

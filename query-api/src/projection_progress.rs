@@ -1,26 +1,35 @@
-//! Wakes queries that wait for read-your-writes when a projection commits, instead of having
-//! each of them poll: one LISTEN connection per process fans out to every waiter.
+//! Wakes queries that wait for read-your-writes when a projection commits a batch that could
+//! hold their event, instead of having each of them poll: one LISTEN connection per process
+//! fans out to every waiter.
 
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::watch;
 
 /// The channel the projection workers notify after each committed batch.
 const PROGRESS_CHANNEL: &str = "leadstream_projection";
 
-/// A signal that fires whenever any projection committed.
-#[derive(Clone, Default)]
+/// The last committed batch: how many batches were seen, and the highest position in it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CommittedBatch {
+    pub count: u64,
+    pub max_position: i64,
+}
+
+/// A signal that changes whenever a projection commits a batch.
+#[derive(Clone)]
 pub struct ProjectionProgress {
-    committed: Arc<Notify>,
+    committed: watch::Sender<CommittedBatch>,
 }
 
 impl ProjectionProgress {
     /// Listens on `pool`'s database in a background task for as long as the process runs.
     pub fn listen(pool: PgPool) -> Self {
-        let progress = Self::default();
-        let committed = progress.committed.clone();
+        let (committed, _) = watch::channel(CommittedBatch::default());
+        let progress = Self {
+            committed: committed.clone(),
+        };
         tokio::spawn(async move {
             loop {
                 match PgListener::connect_with(&pool).await {
@@ -28,8 +37,12 @@ impl ProjectionProgress {
                         if let Err(error) = listener.listen(PROGRESS_CHANNEL).await {
                             tracing::warn!(%error, "cannot listen for projection progress");
                         } else {
-                            while listener.recv().await.is_ok() {
-                                committed.notify_waiters();
+                            while let Ok(notification) = listener.recv().await {
+                                let max_position = notification.payload().parse().unwrap_or(i64::MAX);
+                                committed.send_modify(|batch| {
+                                    batch.count += 1;
+                                    batch.max_position = max_position;
+                                });
                             }
                         }
                     }
@@ -42,9 +55,9 @@ impl ProjectionProgress {
         progress
     }
 
-    /// A future that completes at the next commit; create it before checking, so that a commit
-    /// between the check and the wait is not missed.
-    pub fn next_commit(&self) -> tokio::sync::futures::Notified<'_> {
-        self.committed.notified()
+    /// A receiver of committed batches; mark the current one seen before checking, so that a
+    /// commit between the check and the wait is not missed.
+    pub fn subscribe(&self) -> watch::Receiver<CommittedBatch> {
+        self.committed.subscribe()
     }
 }
