@@ -74,7 +74,9 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
     assert_eq!(message.header("ce_subject"), Some(id.as_str()));
     assert_eq!(message.header("content-type"), Some("application/json"));
 
-    // A query that asks for the command's position sees the lead.
+    // A query that asks for the command's position sees the lead. (The harness first waits with
+    // its own deadline: right after start-up, joining the consumer group can outlast 2 s.)
+    app.wait_projected(tenant, position).await;
     let detail = app
         .call(
             Method::GET,

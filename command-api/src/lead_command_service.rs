@@ -99,6 +99,17 @@ impl LeadCommandService {
                     actual: current,
                 });
             }
+            if events.is_empty() {
+                // Already as asked: nothing to append, and the answer names the current state.
+                let position = self.position_of(&id, current).await?;
+                let lead = context.aggregate;
+                return Ok(CommandOutcome {
+                    lead_id,
+                    lead,
+                    version: current,
+                    position,
+                });
+            }
             let mut lead = context.aggregate.clone();
             for event in &events {
                 cqrs_es::Aggregate::apply(&mut lead, event.clone());
