@@ -7,15 +7,16 @@
 //! the backlog stays in the outbox and drains when the broker returns.
 
 use futures::future::join_all;
-use leadstream_domain::envelope::{topic_name, Envelope, StoredEvent, SELECT_STORED_EVENTS_SQL};
+use leadstream_domain::envelope::{topic_name, Envelope};
+use leadstream_event_log::{read_envelope, SELECT_STORED_EVENTS_SQL};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::ClientConfig;
-use sqlx::postgres::{PgListener, PgRow};
-use sqlx::{PgPool, Row};
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -179,12 +180,9 @@ impl OutboxRelay {
         }
         let envelopes: Vec<Envelope> = rows
             .iter()
-            .map(stored_event)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(PublishFailed)?
-            .into_iter()
-            .map(Envelope::from)
-            .collect();
+            .map(read_envelope)
+            .collect::<Result<_, _>>()
+            .map_err(|e| PublishFailed(format!("unreadable stored event: {e}")))?;
         let deliveries = envelopes.iter().map(|envelope| self.send(producer, envelope));
         let results = join_all(deliveries).await;
 
@@ -265,23 +263,4 @@ impl OutboxRelay {
             Err(_) => Err("the producer was dropped before delivery".to_string()),
         }
     }
-}
-
-/// Reads one row of [`SELECT_STORED_EVENTS_SQL`].
-pub fn stored_event(row: &PgRow) -> Result<StoredEvent, String> {
-    let read = || -> Result<StoredEvent, sqlx::Error> {
-        Ok(StoredEvent {
-            position: row.try_get("position")?,
-            event_id: row.try_get("event_id")?,
-            aggregate_type: row.try_get("aggregate_type")?,
-            aggregate_id: row.try_get("aggregate_id")?,
-            sequence: row.try_get("sequence")?,
-            event_type: row.try_get("event_type")?,
-            event_version: row.try_get("event_version")?,
-            payload: row.try_get("payload")?,
-            metadata: row.try_get("metadata")?,
-            recorded_at: row.try_get("recorded_at")?,
-        })
-    };
-    read().map_err(|e| format!("unreadable stored event: {e}"))
 }

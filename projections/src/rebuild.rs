@@ -2,7 +2,7 @@
 //! projection, fed in global order instead of from Kafka.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use leadstream_domain::envelope::{Envelope, StoredEvent, SELECT_STORED_EVENTS_SQL};
+use leadstream_event_log::{read_envelope, SELECT_STORED_EVENTS_SQL};
 use sqlx::{PgPool, Row};
 
 use crate::lead_projection;
@@ -43,7 +43,7 @@ pub async fn rebuild_leads(pool: &PgPool, batch_size: i64) -> anyhow::Result<u64
             .await?;
         let Some(last) = rows.last() else { break };
         after = last.try_get("position")?;
-        let envelopes = rows.iter().map(stored_event).collect::<Result<Vec<_>, _>>()?;
+        let envelopes = rows.iter().map(read_envelope).collect::<Result<Vec<_>, _>>()?;
         lead_projection::apply_batch(&mut tx, &envelopes).await?;
         replayed += rows.len() as u64;
         progress.set_position(replayed);
@@ -52,19 +52,4 @@ pub async fn rebuild_leads(pool: &PgPool, batch_size: i64) -> anyhow::Result<u64
     tx.commit().await?;
     progress.finish();
     Ok(replayed)
-}
-
-fn stored_event(row: &sqlx::postgres::PgRow) -> Result<Envelope, sqlx::Error> {
-    Ok(Envelope::from(StoredEvent {
-        position: row.try_get("position")?,
-        event_id: row.try_get("event_id")?,
-        aggregate_type: row.try_get("aggregate_type")?,
-        aggregate_id: row.try_get("aggregate_id")?,
-        sequence: row.try_get("sequence")?,
-        event_type: row.try_get("event_type")?,
-        event_version: row.try_get("event_version")?,
-        payload: row.try_get("payload")?,
-        metadata: row.try_get("metadata")?,
-        recorded_at: row.try_get("recorded_at")?,
-    }))
 }
