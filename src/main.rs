@@ -67,8 +67,10 @@ async fn main() -> anyhow::Result<()> {
         },
     };
     let pool = database::prepare(&settings.database_url, settings.database_max_connections).await?;
+    let needs_kafka = parts.command_api || parts.projections;
     let (brokers, _local_broker) = match &settings.kafka_brokers {
         Some(brokers) => (brokers.clone(), None),
+        None if !needs_kafka => (String::new(), None),
         None => {
             let addr: SocketAddr = settings.local_kafka_addr.parse()?;
             if is_listening(addr).await {
