@@ -97,6 +97,10 @@ impl RunningApp {
             let commands = parts.command_api.then(|| {
                 LeadCommandService::new(lead_event_store(pool.clone(), settings.snapshot_every), pool.clone())
             });
+            let health = crate::health::HealthChecks::new(
+                pool.clone(),
+                (parts.command_api || parts.projections).then_some(brokers),
+            );
             let queries = parts.query_api.then(|| {
                 (
                     pool.clone(),
@@ -108,7 +112,9 @@ impl RunningApp {
                     .wrap(from_fn(request_context))
                     .configure(configure_input_limits)
                     .route("/", web::get().to(service_info))
-                    .route("/health", web::get().to(health));
+                    .app_data(web::Data::new(health.clone()))
+                    .route("/health", web::get().to(crate::health::health))
+                    .route("/health/detailed", web::get().to(crate::health::health_detailed));
                 if let Some(commands) = &commands {
                     app = app.configure(leadstream_command_api::configure(commands.clone()));
                 }
@@ -154,8 +160,4 @@ impl RunningApp {
 
 async fn service_info() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "service": "leadstream", "version": env!("CARGO_PKG_VERSION") }))
-}
-
-async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
 }

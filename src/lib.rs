@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod database;
+pub mod health;
 pub mod local_broker;
 pub mod settings;
 pub mod telemetry;

@@ -98,6 +98,11 @@ async fn commands_succeed_while_the_broker_is_down_and_the_backlog_drains_exactl
         .await;
     assert_eq!(written_while_down.body["company"], "Co 1");
     assert_eq!(written_while_down.body["version"], 3);
+    let health = app.call(Method::GET, "/health/detailed", None, None).await;
+    assert_eq!(health.body["status"], "healthy", "{}", health.body);
+    assert_eq!(health.body["checks"]["kafka"]["status"], "up");
+    assert_eq!(health.body["checks"]["outbox"]["unpublished"], 0);
+    assert_eq!(health.body["checks"]["projections"]["leads"]["events_behind"], 0);
     app.stop().await;
     broker.stop().await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -1,0 +1,129 @@
+//! Liveness and the detailed health of every dependency the pipeline runs on.
+
+use actix_web::{web, HttpResponse};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::ClientConfig;
+use serde_json::json;
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What `/health/detailed` inspects.
+#[derive(Clone)]
+pub struct HealthChecks {
+    pool: PgPool,
+    /// A metadata-only client; `None` when this process has no broker configured.
+    kafka: Option<Arc<BaseConsumer>>,
+}
+
+impl HealthChecks {
+    /// Checks over `pool` and, when given, the broker at `brokers`.
+    pub fn new(pool: PgPool, brokers: Option<&str>) -> Self {
+        let kafka = brokers.filter(|b| !b.is_empty()).and_then(|brokers| {
+            ClientConfig::new()
+                .set("bootstrap.servers", brokers)
+                .create::<BaseConsumer>()
+                .map_err(|error| tracing::warn!(%error, "cannot create the Kafka health client"))
+                .ok()
+                .map(Arc::new)
+        });
+        Self { pool, kafka }
+    }
+}
+
+/// `GET /health`: the process answers.
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// `GET /health/detailed`: PostgreSQL, Kafka, the outbox backlog and each projection's lag.
+/// 503 only when PostgreSQL is down: without Kafka, commands still succeed (the outbox holds
+/// them), so the service is `degraded`, not down.
+pub async fn health_detailed(checks: web::Data<HealthChecks>) -> HttpResponse {
+    let started = Instant::now();
+    let postgres = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&checks.pool).await;
+    let postgres_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let kafka = match &checks.kafka {
+        None => json!({ "status": "not_configured" }),
+        Some(client) => {
+            let client = client.clone();
+            let started = Instant::now();
+            let brokers = tokio::task::spawn_blocking(move || {
+                client
+                    .fetch_metadata(None, Duration::from_secs(2))
+                    .map(|m| m.brokers().len())
+            })
+            .await;
+            match brokers {
+                Ok(Ok(brokers)) => json!({
+                    "status": "up", "brokers": brokers, "latency_ms": started.elapsed().as_secs_f64() * 1000.0
+                }),
+                Ok(Err(error)) => json!({ "status": "down", "error": error.to_string() }),
+                Err(error) => json!({ "status": "down", "error": error.to_string() }),
+            }
+        }
+    };
+    let (outbox, projections) = match postgres {
+        Ok(_) => (outbox_backlog(&checks.pool).await, projection_lag(&checks.pool).await),
+        Err(_) => (json!(null), json!(null)),
+    };
+    let postgres_up = postgres.is_ok();
+    let kafka_down = kafka["status"] == "down";
+    let status = match (postgres_up, kafka_down) {
+        (false, _) => "unhealthy",
+        (true, true) => "degraded",
+        (true, false) => "healthy",
+    };
+    let body = json!({
+        "status": status,
+        "checks": {
+            "postgres": match &postgres {
+                Ok(_) => json!({ "status": "up", "latency_ms": postgres_ms }),
+                Err(error) => json!({ "status": "down", "error": error.to_string() }),
+            },
+            "kafka": kafka,
+            "outbox": outbox,
+            "projections": projections,
+        }
+    });
+    if postgres_up {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+async fn outbox_backlog(pool: &PgPool) -> serde_json::Value {
+    let backlog: Result<(i64, Option<f64>), _> = sqlx::query_as(
+        "SELECT count(*), extract(epoch FROM now() - min(recorded_at))::float8 * 1000
+           FROM outbox WHERE published_at IS NULL",
+    )
+    .fetch_one(pool)
+    .await;
+    match backlog {
+        Ok((unpublished, oldest_ms)) => json!({ "unpublished": unpublished, "oldest_unpublished_ms": oldest_ms }),
+        Err(error) => json!({ "error": error.to_string() }),
+    }
+}
+
+/// Per projection: published events it has not applied yet (by partition offsets).
+async fn projection_lag(pool: &PgPool) -> serde_json::Value {
+    let lag: Result<Vec<(String, i64)>, _> = sqlx::query_as(
+        "WITH published AS (
+             SELECT kafka_partition AS partition, max(kafka_offset) AS last_offset
+               FROM outbox WHERE aggregate_type = 'lead' AND kafka_partition IS NOT NULL
+              GROUP BY kafka_partition)
+         SELECT 'leads', coalesce(sum(greatest(p.last_offset - coalesce(a.applied_offset, -1), 0)), 0)::bigint
+           FROM published p
+           LEFT JOIN projection_offsets a ON a.projection = 'leads' AND a.partition = p.partition",
+    )
+    .fetch_all(pool)
+    .await;
+    match lag {
+        Ok(rows) => json!(rows
+            .into_iter()
+            .map(|(name, behind)| (name, json!({ "events_behind": behind })))
+            .collect::<serde_json::Map<_, _>>()),
+        Err(error) => json!({ "error": error.to_string() }),
+    }
+}
