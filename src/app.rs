@@ -97,7 +97,7 @@ impl RunningApp {
             let commands = parts.command_api.then(|| {
                 LeadCommandService::new(lead_event_store(pool.clone(), settings.snapshot_every), pool.clone())
             });
-            let health = crate::health::HealthChecks::new(
+            let health = crate::operations::HealthChecks::new(
                 pool.clone(),
                 (parts.command_api || parts.projections).then_some(brokers),
             );
@@ -113,8 +113,9 @@ impl RunningApp {
                     .configure(configure_input_limits)
                     .route("/", web::get().to(service_info))
                     .app_data(web::Data::new(health.clone()))
-                    .route("/health", web::get().to(crate::health::health))
-                    .route("/health/detailed", web::get().to(crate::health::health_detailed));
+                    .route("/health", web::get().to(crate::operations::health))
+                    .route("/health/detailed", web::get().to(crate::operations::health_detailed))
+                    .route("/metrics", web::get().to(crate::operations::metrics));
                 if let Some(commands) = &commands {
                     app = app.configure(leadstream_command_api::configure(commands.clone()));
                 }

@@ -3,8 +3,8 @@
 
 pub mod app;
 pub mod database;
-pub mod health;
 pub mod local_broker;
+pub mod operations;
 pub mod settings;
 pub mod telemetry;
 

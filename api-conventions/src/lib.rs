@@ -2,6 +2,7 @@
 //! request ids and timing headers, the principal extractor, and limits on input.
 
 mod api_error;
+mod http_metrics;
 mod input_limits;
 mod principal;
 mod request_context;

@@ -41,6 +41,12 @@ pub async fn request_context(
     let served = REQUEST_ID.scope(request_id.clone(), next.call(req));
     let mut response = served.instrument(span.clone()).await?.map_into_boxed_body();
     let elapsed = started.elapsed();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_string());
+    let method = response.request().method().to_string();
+    crate::http_metrics::record_request(&method, &route, response.status().as_u16(), elapsed);
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert(HeaderName::from_static(REQUEST_ID_HEADER), value);

@@ -128,6 +128,7 @@ impl LeadCommandService {
                 }
                 Err(other) => return Err(store_error(other)),
             };
+            crate::pipeline_metrics::appended("lead", committed.len());
             let version = committed.last().map_or(current, |e| e.sequence as u64);
             let position = self.position_of(&id, version).await?;
             return Ok(CommandOutcome {

@@ -5,6 +5,7 @@ mod event_store;
 mod http;
 mod lead_command_service;
 pub mod outbox_relay;
+mod pipeline_metrics;
 
 pub use command_metadata::CommandMetadata;
 pub use event_store::{lead_event_store, LeadEventStore};

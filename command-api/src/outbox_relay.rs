@@ -194,6 +194,7 @@ impl OutboxRelay {
         for (envelope, result) in envelopes.iter().zip(results) {
             match result {
                 Ok((partition, offset)) if !failed_keys.contains(&envelope.aggregate_id) => {
+                    crate::pipeline_metrics::published(&envelope.aggregate_type);
                     positions.push(envelope.position);
                     partitions.push(partition);
                     offsets.push(offset);

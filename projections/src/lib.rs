@@ -2,6 +2,7 @@
 //! effect, and the rebuild that replays the event store into them.
 
 pub mod lead_projection;
+mod projection_metrics;
 mod rebuild;
 mod worker;
 

@@ -112,7 +112,7 @@ impl ProjectionWorker {
     async fn apply_batch(&self, batch: &[Consumed]) -> Result<(), sqlx::Error> {
         let envelopes: Vec<Envelope> = batch.iter().filter_map(|c| c.envelope.clone()).collect();
         let mut tx = self.pool.begin().await?;
-        lead_projection::apply_batch(&mut tx, &envelopes).await?;
+        let projected = lead_projection::apply_batch(&mut tx, &envelopes).await?;
         let mut applied: std::collections::BTreeMap<i32, i64> = Default::default();
         for consumed in batch {
             let offset = applied.entry(consumed.partition).or_insert(consumed.offset);
@@ -133,7 +133,9 @@ impl ProjectionWorker {
         // Wakes queries waiting for read-your-writes; delivered when the transaction commits.
         let max_position = envelopes.iter().map(|e| e.position).max().unwrap_or(0);
         lead_projection::announce_progress(&mut tx, max_position).await?;
-        tx.commit().await
+        tx.commit().await?;
+        crate::projection_metrics::projected(lead_projection::NAME, projected);
+        Ok(())
     }
 }
 

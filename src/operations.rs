@@ -1,4 +1,5 @@
-//! Liveness and the detailed health of every dependency the pipeline runs on.
+//! Operational endpoints: liveness, the detailed health of every dependency the pipeline runs
+//! on, and Prometheus metrics.
 
 use actix_web::{web, HttpResponse};
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -125,5 +126,19 @@ async fn projection_lag(pool: &PgPool) -> serde_json::Value {
             .map(|(name, behind)| (name, json!({ "events_behind": behind })))
             .collect::<serde_json::Map<_, _>>()),
         Err(error) => json!({ "error": error.to_string() }),
+    }
+}
+
+/// `GET /metrics`: every registered metric in the Prometheus text format.
+pub async fn metrics() -> HttpResponse {
+    let mut body = String::new();
+    match prometheus::TextEncoder::new().encode_utf8(&prometheus::gather(), &mut body) {
+        Ok(()) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(body),
+        Err(error) => {
+            tracing::error!(%error, "cannot encode metrics");
+            HttpResponse::InternalServerError().finish()
+        }
     }
 }
