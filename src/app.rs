@@ -3,7 +3,9 @@
 use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
-use leadstream_api_conventions::{configure_input_limits, request_context, route_not_found};
+use leadstream_api_conventions::{
+    configure_input_limits, idempotency, request_context, route_not_found, IdempotencyStore,
+};
 use leadstream_command_api::{lead_event_store, LeadCommandService, OutboxRelay, RelaySettings};
 use leadstream_projections::{ProjectionWorker, WorkerSettings};
 use serde_json::json;
@@ -101,6 +103,7 @@ impl RunningApp {
                 pool.clone(),
                 (parts.command_api || parts.projections).then_some(brokers),
             );
+            let idempotent = IdempotencyStore::new(pool.clone());
             let queries = parts.query_api.then(|| {
                 (
                     pool.clone(),
@@ -108,8 +111,11 @@ impl RunningApp {
                 )
             });
             let server = HttpServer::new(move || {
+                // The last wrap is the outermost: request ids and timing cover idempotent replays.
                 let mut app = App::new()
+                    .wrap(from_fn(idempotency))
                     .wrap(from_fn(request_context))
+                    .app_data(web::Data::new(idempotent.clone()))
                     .configure(configure_input_limits)
                     .route("/", web::get().to(service_info))
                     .app_data(web::Data::new(health.clone()))

@@ -3,11 +3,13 @@
 
 mod api_error;
 mod http_metrics;
+mod idempotency;
 mod input_limits;
 mod principal;
 mod request_context;
 
 pub use api_error::ApiError;
+pub use idempotency::{idempotency, IdempotencyStore};
 pub use input_limits::{configure_input_limits, route_not_found, MAX_JSON_BODY_BYTES};
 pub use principal::Principal;
 pub use request_context::{current_request_id, request_context, REQUEST_ID_HEADER};

@@ -1,0 +1,124 @@
+//! `Idempotency-Key` on POST: repeats replay the first answer and write nothing.
+
+mod support;
+
+use futures::future::join_all;
+use reqwest::Method;
+use serde_json::json;
+use support::{tenant, TestApp};
+
+async fn lead_events(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM events WHERE event_type = 'lead.created'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_post_replays_the_first_answer_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let tenant = tenant();
+    let body = json!({"email": "once@example.com"});
+    let key = [("idempotency-key", "create-once-1")];
+    let first = app
+        .send(Method::POST, "/api/v1/leads", Some(tenant), Some(body.clone()), &key)
+        .await;
+    assert_eq!(first.status.as_u16(), 201, "{}", first.body);
+    let again = app
+        .send(Method::POST, "/api/v1/leads", Some(tenant), Some(body.clone()), &key)
+        .await;
+    assert_eq!(again.status.as_u16(), 201);
+    assert_eq!(again.body, first.body, "the same answer, byte for byte");
+    assert_eq!(again.header("location"), first.header("location"));
+    assert_eq!(again.header("x-event-position"), first.header("x-event-position"));
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert!(again.header("x-request-id").is_some());
+    assert_eq!(lead_events(&app).await, 1);
+
+    // The same key with another body is refused; another tenant's same key is its own.
+    let other = app
+        .send(
+            Method::POST,
+            "/api/v1/leads",
+            Some(tenant),
+            Some(json!({"email": "twice@example.com"})),
+            &key,
+        )
+        .await;
+    other.assert_error(422, "IDEMPOTENCY_KEY_REUSED");
+    let elsewhere = app
+        .send(Method::POST, "/api/v1/leads", Some(support::tenant()), Some(body), &key)
+        .await;
+    assert_eq!(elsewhere.status.as_u16(), 201);
+    assert_ne!(elsewhere.body["id"], first.body["id"]);
+    assert_eq!(lead_events(&app).await, 2);
+
+    // A rejected request's answer is replayed too, and still writes nothing.
+    let bad_key = [("idempotency-key", "bad-email-1")];
+    let bad = app
+        .send(
+            Method::POST,
+            "/api/v1/leads",
+            Some(tenant),
+            Some(json!({"email": "nope"})),
+            &bad_key,
+        )
+        .await;
+    bad.assert_error(422, "VALIDATION_ERROR");
+    let bad_again = app
+        .send(
+            Method::POST,
+            "/api/v1/leads",
+            Some(tenant),
+            Some(json!({"email": "nope"})),
+            &bad_key,
+        )
+        .await;
+    assert_eq!(bad_again.status.as_u16(), 422);
+    assert_eq!(bad_again.header("idempotent-replayed").as_deref(), Some("true"));
+
+    let too_long = "k".repeat(256);
+    let invalid = app
+        .send(
+            Method::POST,
+            "/api/v1/leads",
+            Some(tenant),
+            Some(json!({"email": "a@b.co"})),
+            &[("idempotency-key", &too_long)],
+        )
+        .await;
+    invalid.assert_error(400, "INVALID_IDEMPOTENCY_KEY");
+    assert_eq!(lead_events(&app).await, 2);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_post_sent_concurrently_creates_one_lead() {
+    let app = TestApp::spawn().await;
+    let tenant = tenant();
+    let body = json!({"email": "race@example.com", "name": "Race"});
+    let sends = (0..6).map(|_| {
+        let body = body.clone();
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/v1/leads",
+                Some(tenant),
+                Some(body),
+                &[("idempotency-key", "race-1")],
+            )
+            .await
+        }
+    });
+    let answers = join_all(sends).await;
+    for answer in &answers {
+        assert_eq!(answer.status.as_u16(), 201, "{}", answer.body);
+        assert_eq!(
+            answer.body["id"], answers[0].body["id"],
+            "every repeat names the one lead"
+        );
+    }
+    assert_eq!(lead_events(&app).await, 1);
+    app.stop().await;
+}
