@@ -150,6 +150,9 @@ pub async fn idempotency(
     Ok(ServiceResponse::new(http_request, rebuilt.body(body)))
 }
 
+/// Whether the stored request matches, then the saved status, headers and body (if answered).
+type StoredAnswer = (bool, Option<i16>, Option<Value>, Option<Vec<u8>>);
+
 async fn claim(pool: &PgPool, tenant: uuid::Uuid, key: &str, request: &[u8]) -> Result<Claim, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO idempotency_keys (tenant_id, key, request_hash)
@@ -164,7 +167,7 @@ async fn claim(pool: &PgPool, tenant: uuid::Uuid, key: &str, request: &[u8]) -> 
     if inserted == 1 {
         return Ok(Claim::First);
     }
-    let stored: Option<(bool, Option<i16>, Option<Value>, Option<Vec<u8>>)> = sqlx::query_as(
+    let stored: Option<StoredAnswer> = sqlx::query_as(
         "SELECT request_hash = encode(sha256($3), 'hex'), response_status, response_headers, response_body
            FROM idempotency_keys WHERE tenant_id = $1 AND key = $2",
     )

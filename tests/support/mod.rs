@@ -321,10 +321,24 @@ pub fn read_topic(brokers: &str, topic: &str, expected: usize, limit: Duration) 
         .set("enable.auto.commit", "false")
         .create()
         .expect("a consumer");
-    let metadata = consumer
-        .fetch_metadata(Some(topic), Duration::from_secs(10))
-        .expect("topic metadata");
-    let partitions = metadata.topics().first().map_or(0, |t| t.partitions().len());
+    let deadline = Instant::now() + limit;
+    // The relay creates its topics as the app starts: wait until this one exists.
+    let partitions = loop {
+        let partitions = consumer
+            .fetch_metadata(Some(topic), Duration::from_secs(5))
+            .ok()
+            .and_then(|m| {
+                m.topics()
+                    .first()
+                    .filter(|t| t.error().is_none())
+                    .map(|t| t.partitions().len())
+            })
+            .unwrap_or(0);
+        if partitions > 0 || Instant::now() > deadline {
+            break partitions;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     let mut assignment = TopicPartitionList::new();
     for partition in 0..partitions as i32 {
         assignment
@@ -332,7 +346,6 @@ pub fn read_topic(brokers: &str, topic: &str, expected: usize, limit: Duration) 
             .expect("an assignment");
     }
     consumer.assign(&assignment).expect("assigned");
-    let deadline = Instant::now() + limit;
     let mut messages = vec![];
     while messages.len() < expected && Instant::now() < deadline {
         match consumer.poll(Duration::from_millis(200)) {
