@@ -4,13 +4,14 @@ use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use leadstream_api_conventions::{
-    configure_input_limits, idempotency, request_context, route_not_found, IdempotencyStore,
+    configure_input_limits, idempotency, rate_limit, request_context, route_not_found, IdempotencyStore, RateLimiter,
 };
 use leadstream_command_api::{lead_event_store, LeadCommandService, OutboxRelay, RelaySettings};
 use leadstream_projections::{ProjectionWorker, WorkerSettings};
 use serde_json::json;
 use sqlx::PgPool;
 use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -104,6 +105,7 @@ impl RunningApp {
                 (parts.command_api || parts.projections).then_some(brokers),
             );
             let idempotent = IdempotencyStore::new(pool.clone());
+            let limiter = web::Data::new(rate_limiter(settings).await?);
             let queries = parts.query_api.then(|| {
                 (
                     pool.clone(),
@@ -114,7 +116,9 @@ impl RunningApp {
                 // The last wrap is the outermost: request ids and timing cover idempotent replays.
                 let mut app = App::new()
                     .wrap(from_fn(idempotency))
+                    .wrap(from_fn(rate_limit))
                     .wrap(from_fn(request_context))
+                    .app_data(limiter.clone())
                     .app_data(web::Data::new(idempotent.clone()))
                     .configure(configure_input_limits)
                     .route("/", web::get().to(service_info))
@@ -167,4 +171,17 @@ impl RunningApp {
 
 async fn service_info() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "service": "leadstream", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+/// The configured rate limiter: shared through Redis when `REDIS_URL` is set.
+async fn rate_limiter(settings: &Settings) -> anyhow::Result<RateLimiter> {
+    let (per_principal, per_ip) = (settings.rate_limit_per_principal, settings.rate_limit_per_ip);
+    let window = Duration::from_secs(settings.rate_limit_window_secs);
+    let namespace = settings.kafka_topic_prefix.as_str();
+    Ok(match &settings.redis_url {
+        Some(url) => RateLimiter::redis(url, per_principal, per_ip, window, namespace)
+            .await
+            .map_err(anyhow::Error::msg)?,
+        None => RateLimiter::local(per_principal, per_ip, window, namespace),
+    })
 }

@@ -35,6 +35,14 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `LOCAL_KAFKA_ADDR`: where a local broker listens when one is started.
     pub local_kafka_addr: String,
+    /// `RATE_LIMIT_PER_PRINCIPAL`: requests per window for an identified caller.
+    pub rate_limit_per_principal: u64,
+    /// `RATE_LIMIT_PER_IP`: requests per window for an anonymous caller, per IP.
+    pub rate_limit_per_ip: u64,
+    /// `RATE_LIMIT_WINDOW_SECS`: the window's length.
+    pub rate_limit_window_secs: u64,
+    /// `REDIS_URL`: where rate-limit counts are shared; unset means in-process counts.
+    pub redis_url: Option<String>,
     /// `LOG_FORMAT`: `json` (default) or `pretty`.
     pub log_format: String,
 }
@@ -58,6 +66,10 @@ impl Settings {
             projection_workers: number("PROJECTION_WORKERS", 1)?,
             data_dir: PathBuf::from(text("LEADSTREAM_DATA_DIR", ".data")),
             local_kafka_addr: text("LOCAL_KAFKA_ADDR", "127.0.0.1:9092"),
+            rate_limit_per_principal: number("RATE_LIMIT_PER_PRINCIPAL", 6000)?,
+            rate_limit_per_ip: number("RATE_LIMIT_PER_IP", 600)?,
+            rate_limit_window_secs: number("RATE_LIMIT_WINDOW_SECS", 60)?,
+            redis_url: std::env::var("REDIS_URL").ok().filter(|u| !u.trim().is_empty()),
             log_format: text("LOG_FORMAT", "json"),
         })
     }

@@ -197,6 +197,8 @@ async fn main() -> anyhow::Result<()> {
     let database_name = format!("leadstream_bench_{}", std::process::id());
     settings.database_url = format!("{server}/{database_name}");
     settings.kafka_topic_prefix = format!("bench{}.", std::process::id());
+    // The load is the point here: one tenant sends far more than any sane per-principal limit.
+    settings.rate_limit_per_principal = u64::MAX;
     let pool = database::prepare(&settings.database_url, settings.database_max_connections).await?;
     sqlx::query("CREATE TABLE pgbench_one_row (id bigserial PRIMARY KEY, payload text NOT NULL)")
         .execute(&pool)
