@@ -305,6 +305,22 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         answer.assert_error(status, code);
     }
 
+    // Bad filters are refused before any read-your-writes wait (which would last 2 s here).
+    let started = std::time::Instant::now();
+    let unreachable = app
+        .call(
+            Method::GET,
+            "/api/v1/leads?status=hot&min_position=999999999",
+            Some(owner),
+            None,
+        )
+        .await;
+    unreachable.assert_error(422, "VALIDATION_ERROR");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(1500),
+        "validation waited for the projection"
+    );
+
     // Field errors name the field.
     let answer = app
         .call(

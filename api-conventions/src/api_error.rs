@@ -72,16 +72,6 @@ impl ApiError {
             "internal error; quote the request_id when reporting it",
         )
     }
-
-    /// A dependency is down or slow; the client may retry.
-    pub fn unavailable(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE", message)
-    }
-
-    /// The machine-readable code.
-    pub fn code(&self) -> &'static str {
-        self.code
-    }
 }
 
 impl fmt::Display for ApiError {

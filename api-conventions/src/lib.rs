@@ -11,7 +11,7 @@ mod request_context;
 
 pub use api_error::ApiError;
 pub use idempotency::{idempotency, IdempotencyStore};
-pub use input_limits::{configure_input_limits, route_not_found, MAX_JSON_BODY_BYTES};
+pub use input_limits::{configure_input_limits, route_not_found};
 pub use principal::Principal;
 pub use rate_limit::{rate_limit, RateLimiter};
-pub use request_context::{current_request_id, request_context, REQUEST_ID_HEADER};
+pub use request_context::{current_request_id, request_context};

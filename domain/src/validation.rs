@@ -19,6 +19,17 @@ impl FieldError {
     }
 }
 
+impl FieldError {
+    /// The same error, reported under another field name (when an input's field is called
+    /// differently from the value type's default).
+    pub fn for_field(self, field: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            ..self
+        }
+    }
+}
+
 /// Every field error found while parsing one input.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{} invalid field(s): {}", .0.len(), .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]

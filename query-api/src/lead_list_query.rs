@@ -99,7 +99,7 @@ impl ListLeadsParams {
         let mut e = ValidationErrors::default();
         let status = e.check_opt(self.status, |raw| LeadStatus::parse(&raw));
         let stage = e.check_opt(self.pipeline_stage, |raw| {
-            PipelineStage::parse(&raw).map_err(|err| FieldError::new("pipeline_stage", err.message))
+            PipelineStage::parse(&raw).map_err(|e| e.for_field("pipeline_stage"))
         });
         let source = e.check_opt(self.source, |raw| LeadSource::parse(&raw));
         let assigned_to = e.check_opt(self.assigned_to, |raw| {

@@ -92,9 +92,11 @@ pub async fn list(
     req: HttpRequest,
     params: web::Query<ListLeadsParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = params.into_inner();
-    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref()).await?;
+    let mut params = params.into_inner();
+    let min_position = params.min_position.take();
+    // Reject bad filters before spending up to 2 s waiting for the projection.
     let query = params.parse().map_err(ApiError::validation)?;
+    let caught_up = read_after(&pool, &progress, &req, min_position.as_deref()).await?;
 
     let mut count = QueryBuilder::new("SELECT count(*) FROM leads");
     query.push_filters(&mut count, principal.tenant_id);

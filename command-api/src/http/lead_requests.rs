@@ -79,7 +79,7 @@ impl LeadFields {
         };
         let status = e.check_opt(self.status, |raw| LeadStatus::parse(&raw));
         let stage = e.check_opt(self.pipeline_stage, |raw| {
-            PipelineStage::parse(&raw).map_err(|err| FieldError::new("pipeline_stage", err.message))
+            PipelineStage::parse(&raw).map_err(|e| e.for_field("pipeline_stage"))
         });
         e.into_result(|| ParsedFields { changes, status, stage })
     }

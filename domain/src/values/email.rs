@@ -46,11 +46,6 @@ impl LeadEmail {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The part after `@`, useful for enrichment and de-duplication.
-    pub fn domain(&self) -> &str {
-        self.0.split_once('@').map_or("", |(_, d)| d)
-    }
 }
 
 #[cfg(test)]
@@ -61,7 +56,6 @@ mod tests {
     fn accepts_and_normalises_ordinary_addresses() {
         let email = LeadEmail::parse("  Ana.Perez+leads@Example.COM ").unwrap();
         assert_eq!(email.as_str(), "ana.perez+leads@example.com");
-        assert_eq!(email.domain(), "example.com");
     }
 
     #[test]

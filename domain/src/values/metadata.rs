@@ -34,11 +34,6 @@ impl Metadata {
         map.extend(other.0.iter().map(|(k, v)| (k.clone(), v.clone())));
         Self::parse("metadata", Value::Object(map))
     }
-
-    /// True when there are no entries.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 #[cfg(test)]

@@ -57,11 +57,6 @@ impl Tags {
         self.0.iter()
     }
 
-    /// True when there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     fn bounded(tags: BTreeSet<Tag>) -> Result<Self, FieldError> {
         if tags.len() > Self::MAX {
             return Err(FieldError::new(
