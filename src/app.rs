@@ -4,13 +4,18 @@ use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use leadstream_api_conventions::{
-    configure_input_limits, idempotency, rate_limit, request_context, route_not_found, IdempotencyStore, RateLimiter,
+    configure_input_limits, idempotency, rate_limit, request_context, route_not_found, AccessTokens, ApiRoute,
+    Authenticator, IdempotencyStore, RateLimiter,
+};
+use leadstream_command_api::identity::{
+    signing_secret, IdentityService, IdentitySettings, IdentityStore, RecordingMailer,
 };
 use leadstream_command_api::{lead_event_store, LeadCommandService, OutboxRelay, RelaySettings};
 use leadstream_projections::{ProjectionWorker, WorkerSettings};
 use serde_json::json;
 use sqlx::PgPool;
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -97,8 +102,23 @@ impl RunningApp {
                 None => TcpListener::bind(&settings.http_addr)?,
             };
             let addr = listener.local_addr()?;
+            let tokens = AccessTokens::new(
+                &signing_secret(&pool, settings.jwt_secret.as_deref()).await?,
+                Duration::from_secs(settings.access_token_ttl_secs),
+            );
+            let authenticator = web::Data::new(Authenticator::new(pool.clone(), tokens.clone()));
             let commands = parts.command_api.then(|| {
-                LeadCommandService::new(lead_event_store(pool.clone(), settings.snapshot_every), pool.clone())
+                let identity = IdentityService::new(
+                    IdentityStore::new(pool.clone()),
+                    tokens,
+                    Arc::new(RecordingMailer::new(pool.clone())),
+                    IdentitySettings {
+                        reset_token_ttl: Duration::from_secs(settings.password_reset_ttl_secs),
+                    },
+                );
+                let leads =
+                    LeadCommandService::new(lead_event_store(pool.clone(), settings.snapshot_every), pool.clone());
+                (leads, identity)
             });
             let health = crate::operations::HealthChecks::new(
                 pool.clone(),
@@ -119,6 +139,7 @@ impl RunningApp {
                     .wrap(from_fn(rate_limit))
                     .wrap(from_fn(request_context))
                     .app_data(limiter.clone())
+                    .app_data(authenticator.clone())
                     .app_data(web::Data::new(idempotent.clone()))
                     .configure(configure_input_limits)
                     .route("/", web::get().to(service_info))
@@ -126,8 +147,8 @@ impl RunningApp {
                     .route("/health", web::get().to(crate::operations::health))
                     .route("/health/detailed", web::get().to(crate::operations::health_detailed))
                     .route("/metrics", web::get().to(crate::operations::metrics));
-                if let Some(commands) = &commands {
-                    app = app.configure(leadstream_command_api::configure(commands.clone()));
+                if let Some((leads, identity)) = &commands {
+                    app = app.configure(leadstream_command_api::configure(leads.clone(), identity.clone()));
                 }
                 if let Some((pool, progress)) = &queries {
                     app = app.configure(leadstream_query_api::configure(pool.clone(), progress.clone()));
@@ -167,6 +188,19 @@ impl RunningApp {
             let _ = task.await;
         }
     }
+}
+
+/// Every API route the given parts serve, as (method, path pattern): the same lists the servers
+/// register from.
+pub fn api_routes(parts: Parts) -> Vec<ApiRoute> {
+    let mut routes = vec![];
+    if parts.command_api {
+        routes.extend(leadstream_command_api::routes());
+    }
+    if parts.query_api {
+        routes.extend(leadstream_query_api::routes());
+    }
+    routes
 }
 
 async fn service_info() -> HttpResponse {

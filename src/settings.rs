@@ -45,6 +45,13 @@ pub struct Settings {
     pub redis_url: Option<String>,
     /// `LOG_FORMAT`: `json` (default) or `pretty`.
     pub log_format: String,
+    /// `JWT_SECRET`: signs access tokens (32+ bytes); unset means a random secret kept in the
+    /// database, shared by every instance on it.
+    pub jwt_secret: Option<String>,
+    /// `ACCESS_TOKEN_TTL_SECS`: how long a login's access token lives.
+    pub access_token_ttl_secs: u64,
+    /// `PASSWORD_RESET_TTL_SECS`: how long a password-reset token stays good.
+    pub password_reset_ttl_secs: u64,
 }
 
 impl Settings {
@@ -71,6 +78,9 @@ impl Settings {
             rate_limit_window_secs: number("RATE_LIMIT_WINDOW_SECS", 60)?,
             redis_url: std::env::var("REDIS_URL").ok().filter(|u| !u.trim().is_empty()),
             log_format: text("LOG_FORMAT", "json"),
+            jwt_secret: std::env::var("JWT_SECRET").ok().filter(|s| !s.is_empty()),
+            access_token_ttl_secs: number("ACCESS_TOKEN_TTL_SECS", 3600)?,
+            password_reset_ttl_secs: number("PASSWORD_RESET_TTL_SECS", 3600)?,
         })
     }
 }

@@ -4,17 +4,18 @@ mod support;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::{tenant, Answer, TestApp};
+use support::{Answer, Caller, TestApp};
 use uuid::Uuid;
 
 /// A request (method, path, tenant, body) and the status and error code it must get.
-type Case = (Method, String, Option<Uuid>, Option<Value>, u16, &'static str);
+type Case<'a> = (Method, String, Option<&'a Caller>, Option<Value>, u16, &'static str);
 
-async fn raw(app: &TestApp, method: Method, path: &str, tenant: Uuid, content_type: &str, body: Vec<u8>) -> Answer {
+async fn raw(app: &TestApp, method: Method, path: &str, caller: &Caller, content_type: &str, body: Vec<u8>) -> Answer {
+    let (header, credential) = &caller.credential;
     let response = app
         .client
         .request(method, format!("{}{path}", app.base))
-        .header("x-tenant-id", tenant.to_string())
+        .header(*header, credential)
         .header("content-type", content_type)
         .body(body)
         .send()
@@ -29,9 +30,9 @@ async fn raw(app: &TestApp, method: Method, path: &str, tenant: Uuid, content_ty
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing() {
     let app = TestApp::spawn().await;
-    let owner = tenant();
-    let stranger = tenant();
-    let lead = app.create_lead(owner, json!({"email": "owner@example.com"})).await;
+    let owner = app.register_tenant().await;
+    let stranger = app.register_tenant().await;
+    let lead = app.create_lead(&owner, json!({"email": "owner@example.com"})).await;
     let id = lead.body["id"].as_str().unwrap().to_string();
     let unknown = Uuid::now_v7();
     let events_before = app.event_count().await;
@@ -40,7 +41,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::POST,
             "/api/v1/leads".into(),
-            Some(owner),
+            Some(&owner),
             Some(json!({"email": "not-an-email"})),
             422,
             "VALIDATION_ERROR",
@@ -48,7 +49,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::POST,
             "/api/v1/leads".into(),
-            Some(owner),
+            Some(&owner),
             Some(json!({"phone": "555-1234"})),
             422,
             "VALIDATION_ERROR",
@@ -56,7 +57,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::POST,
             "/api/v1/leads".into(),
-            Some(owner),
+            Some(&owner),
             Some(json!({"name": "Nobody"})),
             422,
             "VALIDATION_ERROR",
@@ -64,7 +65,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::POST,
             "/api/v1/leads".into(),
-            Some(owner),
+            Some(&owner),
             Some(json!({"email": "a@b.co", "pipeline_stage": "closing"})),
             422,
             "VALIDATION_ERROR",
@@ -72,7 +73,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::POST,
             "/api/v1/leads".into(),
-            Some(owner),
+            Some(&owner),
             Some(json!({"email": "a@b.co", "score": 140})),
             422,
             "VALIDATION_ERROR",
@@ -80,7 +81,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::POST,
             "/api/v1/leads".into(),
-            Some(owner),
+            Some(&owner),
             Some(json!({"email": 12})),
             400,
             "INVALID_BODY",
@@ -96,7 +97,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::PATCH,
             format!("/api/v1/leads/{id}"),
-            Some(owner),
+            Some(&owner),
             Some(json!({"email": "nope"})),
             422,
             "VALIDATION_ERROR",
@@ -104,7 +105,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::PATCH,
             format!("/api/v1/leads/{id}"),
-            Some(owner),
+            Some(&owner),
             Some(json!({"pipeline_stage": "closing"})),
             422,
             "VALIDATION_ERROR",
@@ -112,7 +113,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::PATCH,
             format!("/api/v1/leads/{unknown}"),
-            Some(owner),
+            Some(&owner),
             Some(json!({"company": "X"})),
             404,
             "RESOURCE_NOT_FOUND",
@@ -120,7 +121,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::PATCH,
             format!("/api/v1/leads/{id}"),
-            Some(stranger),
+            Some(&stranger),
             Some(json!({"company": "X"})),
             404,
             "RESOURCE_NOT_FOUND",
@@ -128,7 +129,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::PUT,
             format!("/api/v1/leads/{id}"),
-            Some(stranger),
+            Some(&stranger),
             Some(json!({"company": "X"})),
             404,
             "RESOURCE_NOT_FOUND",
@@ -136,7 +137,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::PATCH,
             "/api/v1/leads/not-a-uuid".into(),
-            Some(owner),
+            Some(&owner),
             Some(json!({"company": "X"})),
             404,
             "RESOURCE_NOT_FOUND",
@@ -144,7 +145,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::DELETE,
             format!("/api/v1/leads/{unknown}"),
-            Some(owner),
+            Some(&owner),
             None,
             404,
             "RESOURCE_NOT_FOUND",
@@ -152,7 +153,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::DELETE,
             format!("/api/v1/leads/{id}"),
-            Some(stranger),
+            Some(&stranger),
             None,
             404,
             "RESOURCE_NOT_FOUND",
@@ -160,7 +161,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::PUT,
             format!("/api/v1/leads/{id}/assign"),
-            Some(owner),
+            Some(&owner),
             Some(json!({"agent_id": "bob"})),
             422,
             "VALIDATION_ERROR",
@@ -168,7 +169,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::PUT,
             format!("/api/v1/leads/{id}/assign"),
-            Some(owner),
+            Some(&owner),
             Some(json!({})),
             422,
             "VALIDATION_ERROR",
@@ -176,15 +177,23 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::PUT,
             format!("/api/v1/leads/{id}/assign"),
-            Some(stranger),
-            Some(json!({"agent_id": Uuid::nil()})),
+            Some(&stranger),
+            Some(json!({"agent_id": stranger.user_id})),
             404,
             "RESOURCE_NOT_FOUND",
         ),
         (
             Method::PUT,
+            format!("/api/v1/leads/{id}/assign"),
+            Some(&owner),
+            Some(json!({"agent_id": stranger.user_id})),
+            422,
+            "VALIDATION_ERROR",
+        ),
+        (
+            Method::PUT,
             format!("/api/v1/leads/{id}/pipeline"),
-            Some(owner),
+            Some(&owner),
             Some(json!({"stage": "closing"})),
             422,
             "VALIDATION_ERROR",
@@ -192,7 +201,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::PUT,
             format!("/api/v1/leads/{unknown}/pipeline"),
-            Some(owner),
+            Some(&owner),
             Some(json!({"stage": "ganado"})),
             404,
             "RESOURCE_NOT_FOUND",
@@ -200,7 +209,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::PUT,
             format!("/api/v1/leads/{id}/status"),
-            Some(owner),
+            Some(&owner),
             Some(json!({"status": "hot"})),
             422,
             "VALIDATION_ERROR",
@@ -208,7 +217,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::POST,
             format!("/api/v1/leads/{id}/activities"),
-            Some(owner),
+            Some(&owner),
             Some(json!({"description": "no type"})),
             422,
             "VALIDATION_ERROR",
@@ -216,7 +225,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::POST,
             format!("/api/v1/leads/{id}/activities"),
-            Some(stranger),
+            Some(&stranger),
             Some(json!({"activity_type": "call"})),
             404,
             "RESOURCE_NOT_FOUND",
@@ -224,7 +233,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::POST,
             format!("/api/v1/leads/{id}/notes"),
-            Some(owner),
+            Some(&owner),
             Some(json!({"note": "   "})),
             422,
             "VALIDATION_ERROR",
@@ -232,7 +241,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::POST,
             format!("/api/v1/leads/{id}/tags"),
-            Some(owner),
+            Some(&owner),
             Some(json!({"tags": ["x".repeat(51)]})),
             422,
             "VALIDATION_ERROR",
@@ -240,7 +249,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::GET,
             format!("/api/v1/leads/{id}"),
-            Some(stranger),
+            Some(&stranger),
             None,
             404,
             "RESOURCE_NOT_FOUND",
@@ -248,7 +257,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::GET,
             format!("/api/v1/leads/{unknown}"),
-            Some(owner),
+            Some(&owner),
             None,
             404,
             "RESOURCE_NOT_FOUND",
@@ -256,7 +265,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::GET,
             "/api/v1/leads?status=hot&limit=1000".into(),
-            Some(owner),
+            Some(&owner),
             None,
             422,
             "VALIDATION_ERROR",
@@ -264,7 +273,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::GET,
             "/api/v1/leads?limit=ten".into(),
-            Some(owner),
+            Some(&owner),
             None,
             400,
             "INVALID_QUERY",
@@ -272,7 +281,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::GET,
             "/api/v1/leads?min_position=-3".into(),
-            Some(owner),
+            Some(&owner),
             None,
             400,
             "INVALID_MIN_POSITION",
@@ -288,7 +297,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         (
             Method::GET,
             "/api/v1/nothing-here".into(),
-            Some(owner),
+            Some(&owner),
             None,
             404,
             "ROUTE_NOT_FOUND",
@@ -311,7 +320,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         .call(
             Method::GET,
             "/api/v1/leads?status=hot&min_position=999999999",
-            Some(owner),
+            Some(&owner),
             None,
         )
         .await;
@@ -326,7 +335,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         .call(
             Method::POST,
             "/api/v1/leads",
-            Some(owner),
+            Some(&owner),
             Some(json!({"email": "x", "phone": "1"})),
         )
         .await;
@@ -344,7 +353,7 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         &app,
         Method::POST,
         "/api/v1/leads",
-        owner,
+        &owner,
         "application/json",
         b"{\"email\": ".to_vec(),
     )
@@ -354,24 +363,31 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
         &app,
         Method::PATCH,
         &path,
-        owner,
+        &owner,
         "application/json",
         b"not json".to_vec(),
     )
     .await
     .assert_error(400, "MALFORMED_JSON");
     let huge = serde_json::to_vec(&json!({"email": "big@example.com", "message": "x".repeat(70 * 1024)})).unwrap();
-    raw(&app, Method::POST, "/api/v1/leads", owner, "application/json", huge)
+    raw(&app, Method::POST, "/api/v1/leads", &owner, "application/json", huge)
         .await
         .assert_error(413, "PAYLOAD_TOO_LARGE");
-    raw(&app, Method::POST, "/api/v1/leads", owner, "text/plain", b"{}".to_vec())
-        .await
-        .assert_error(415, "UNSUPPORTED_MEDIA_TYPE");
+    raw(
+        &app,
+        Method::POST,
+        "/api/v1/leads",
+        &owner,
+        "text/plain",
+        b"{}".to_vec(),
+    )
+    .await
+    .assert_error(415, "UNSUPPORTED_MEDIA_TYPE");
     let bad_if_match = app
         .send(
             Method::PATCH,
             &path,
-            Some(owner),
+            Some(&owner),
             Some(json!({"company": "X"})),
             &[("if-match", "soon")],
         )

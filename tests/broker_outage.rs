@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
-use support::{free_addr, read_topic, tenant, TestApp};
+use support::{free_addr, read_topic, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_succeed_while_the_broker_is_down_and_the_backlog_drains_exactly_once() {
@@ -19,12 +19,12 @@ async fn commands_succeed_while_the_broker_is_down_and_the_backlog_drains_exactl
     let addr = free_addr();
     let broker = LocalBroker::start(addr, storage, &dir).await.expect("a broker");
     let app = TestApp::spawn_with(&broker.brokers, |s| s.kafka_message_timeout_ms = 2_000).await;
-    let tenant = tenant();
+    let tenant = app.register_tenant().await;
 
     let mut ids = vec![];
     for i in 0..3 {
         let created = app
-            .create_lead(tenant, json!({"email": format!("before{i}@example.com")}))
+            .create_lead(&tenant, json!({"email": format!("before{i}@example.com")}))
             .await;
         ids.push(created.body["id"].as_str().unwrap().to_string());
     }
@@ -33,7 +33,7 @@ async fn commands_succeed_while_the_broker_is_down_and_the_backlog_drains_exactl
     broker.stop().await;
     for i in 0..3 {
         let created = app
-            .create_lead(tenant, json!({"email": format!("during{i}@example.com")}))
+            .create_lead(&tenant, json!({"email": format!("during{i}@example.com")}))
             .await;
         ids.push(created.body["id"].as_str().unwrap().to_string());
     }
@@ -43,7 +43,7 @@ async fn commands_succeed_while_the_broker_is_down_and_the_backlog_drains_exactl
                 .call(
                     Method::PATCH,
                     &format!("/api/v1/leads/{id}"),
-                    Some(tenant),
+                    Some(&tenant),
                     Some(json!({"company": format!("Co {step}")})),
                 )
                 .await;
@@ -90,11 +90,11 @@ async fn commands_succeed_while_the_broker_is_down_and_the_backlog_drains_exactl
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    app.wait_projected(tenant, position).await;
-    let list = app.call(Method::GET, "/api/v1/leads", Some(tenant), None).await;
+    app.wait_projected(&tenant, position).await;
+    let list = app.call(Method::GET, "/api/v1/leads", Some(&tenant), None).await;
     assert_eq!(list.body["total"], 6);
     let written_while_down = app
-        .call(Method::GET, &format!("/api/v1/leads/{}", ids[5]), Some(tenant), None)
+        .call(Method::GET, &format!("/api/v1/leads/{}", ids[5]), Some(&tenant), None)
         .await;
     assert_eq!(written_while_down.body["company"], "Co 1");
     assert_eq!(written_while_down.body["version"], 3);

@@ -5,19 +5,19 @@ mod support;
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::{tenant, TestApp};
+use support::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writers_expecting_the_same_version_have_exactly_one_winner() {
     let app = TestApp::spawn().await;
-    let tenant = tenant();
-    let created = app.create_lead(tenant, json!({"email": "race@example.com"})).await;
+    let tenant = app.register_tenant().await;
+    let created = app.create_lead(&tenant, json!({"email": "race@example.com"})).await;
     let id = created.body["id"].as_str().unwrap().to_string();
 
     let path = format!("/api/v1/leads/{id}");
     let writers = (0..12).map(|i| {
         let path = path.clone();
-        let app = &app;
+        let (app, tenant) = (&app, &tenant);
         async move {
             app.send(
                 Method::PATCH,
@@ -54,14 +54,14 @@ async fn writers_expecting_the_same_version_have_exactly_one_winner() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writers_without_an_expected_version_are_retried_and_none_is_lost() {
     let app = TestApp::spawn().await;
-    let tenant = tenant();
-    let created = app.create_lead(tenant, json!({"email": "many@example.com"})).await;
+    let tenant = app.register_tenant().await;
+    let created = app.create_lead(&tenant, json!({"email": "many@example.com"})).await;
     let id = created.body["id"].as_str().unwrap().to_string();
 
     let path = format!("/api/v1/leads/{id}/tags");
     let writers = (0..12).map(|i| {
         let path = path.clone();
-        let app = &app;
+        let (app, tenant) = (&app, &tenant);
         async move {
             app.call(
                 Method::POST,
@@ -77,9 +77,9 @@ async fn writers_without_an_expected_version_are_retried_and_none_is_lost() {
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     }
     let last = answers.iter().map(|a| a.position()).max().unwrap();
-    app.wait_projected(tenant, last).await;
+    app.wait_projected(&tenant, last).await;
     let detail = app
-        .call(Method::GET, &format!("/api/v1/leads/{id}"), Some(tenant), None)
+        .call(Method::GET, &format!("/api/v1/leads/{id}"), Some(&tenant), None)
         .await;
     let expected: Vec<String> = (0..12).map(|i| format!("tag-{i:02}")).collect();
     assert_eq!(detail.body["tags"], json!(expected), "every concurrent tag survived");

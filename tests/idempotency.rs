@@ -5,10 +5,10 @@ mod support;
 use futures::future::join_all;
 use reqwest::Method;
 use serde_json::json;
-use support::{tenant, TestApp};
+use support::TestApp;
 
 /// `POST /api/v1/leads` as `tenant` with `body` and `Idempotency-Key: key`.
-async fn post(app: &TestApp, tenant: uuid::Uuid, body: serde_json::Value, key: &str) -> support::Answer {
+async fn post(app: &TestApp, tenant: &support::Caller, body: serde_json::Value, key: &str) -> support::Answer {
     app.send(
         Method::POST,
         "/api/v1/leads",
@@ -29,11 +29,11 @@ async fn lead_events(app: &TestApp) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repeated_post_replays_the_first_answer_and_writes_nothing() {
     let app = TestApp::spawn().await;
-    let tenant = tenant();
+    let tenant = app.register_tenant().await;
     let body = json!({"email": "once@example.com"});
-    let first = post(&app, tenant, body.clone(), "create-once-1").await;
+    let first = post(&app, &tenant, body.clone(), "create-once-1").await;
     assert_eq!(first.status.as_u16(), 201, "{}", first.body);
-    let again = post(&app, tenant, body.clone(), "create-once-1").await;
+    let again = post(&app, &tenant, body.clone(), "create-once-1").await;
     assert_eq!(again.status.as_u16(), 201);
     assert_eq!(again.body, first.body, "the same answer, byte for byte");
     assert_eq!(again.header("location"), first.header("location"));
@@ -43,22 +43,22 @@ async fn a_repeated_post_replays_the_first_answer_and_writes_nothing() {
     assert_eq!(lead_events(&app).await, 1);
 
     // The same key with another body is refused; another tenant's same key is its own.
-    let other = post(&app, tenant, json!({"email": "twice@example.com"}), "create-once-1").await;
+    let other = post(&app, &tenant, json!({"email": "twice@example.com"}), "create-once-1").await;
     other.assert_error(422, "IDEMPOTENCY_KEY_REUSED");
-    let elsewhere = post(&app, support::tenant(), body, "create-once-1").await;
+    let elsewhere = post(&app, &app.register_tenant().await, body, "create-once-1").await;
     assert_eq!(elsewhere.status.as_u16(), 201);
     assert_ne!(elsewhere.body["id"], first.body["id"]);
     assert_eq!(lead_events(&app).await, 2);
 
     // A rejected request's answer is replayed too, and still writes nothing.
-    let bad = post(&app, tenant, json!({"email": "nope"}), "bad-email-1").await;
+    let bad = post(&app, &tenant, json!({"email": "nope"}), "bad-email-1").await;
     bad.assert_error(422, "VALIDATION_ERROR");
-    let bad_again = post(&app, tenant, json!({"email": "nope"}), "bad-email-1").await;
+    let bad_again = post(&app, &tenant, json!({"email": "nope"}), "bad-email-1").await;
     assert_eq!(bad_again.status.as_u16(), 422);
     assert_eq!(bad_again.header("idempotent-replayed").as_deref(), Some("true"));
 
     let too_long = "k".repeat(256);
-    let invalid = post(&app, tenant, json!({"email": "a@b.co"}), &too_long).await;
+    let invalid = post(&app, &tenant, json!({"email": "a@b.co"}), &too_long).await;
     invalid.assert_error(400, "INVALID_IDEMPOTENCY_KEY");
     assert_eq!(lead_events(&app).await, 2);
     app.stop().await;
@@ -67,11 +67,11 @@ async fn a_repeated_post_replays_the_first_answer_and_writes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_post_sent_concurrently_creates_one_lead() {
     let app = TestApp::spawn().await;
-    let tenant = tenant();
+    let tenant = app.register_tenant().await;
     let body = json!({"email": "race@example.com", "name": "Race"});
     let sends = (0..6).map(|_| {
         let body = body.clone();
-        let app = &app;
+        let (app, tenant) = (&app, &tenant);
         async move { post(app, tenant, body, "race-1").await }
     });
     let answers = join_all(sends).await;

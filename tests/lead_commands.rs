@@ -4,19 +4,19 @@ mod support;
 
 use reqwest::Method;
 use serde_json::json;
-use support::{tenant, TestApp};
+use support::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_command_that_changes_nothing_appends_nothing() {
     let app = TestApp::spawn().await;
-    let tenant = tenant();
-    let created = app.create_lead(tenant, json!({"email": "same@example.com"})).await;
+    let tenant = app.register_tenant().await;
+    let created = app.create_lead(&tenant, json!({"email": "same@example.com"})).await;
     let id = created.body["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/leads/{id}/assign");
-    let agent = json!({"agent_id": uuid::Uuid::from_u128(5)});
-    let first = app.call(Method::PUT, &path, Some(tenant), Some(agent.clone())).await;
+    let agent = json!({"agent_id": app.add_user(&tenant, "agent").await.user_id});
+    let first = app.call(Method::PUT, &path, Some(&tenant), Some(agent.clone())).await;
     let events = app.event_count().await;
-    let again = app.call(Method::PUT, &path, Some(tenant), Some(agent)).await;
+    let again = app.call(Method::PUT, &path, Some(&tenant), Some(agent)).await;
     assert_eq!(again.status.as_u16(), 200, "{}", again.body);
     assert_eq!(again.body["version"], first.body["version"]);
     assert_eq!(
@@ -33,7 +33,7 @@ async fn a_command_that_changes_nothing_appends_nothing() {
         .call(
             Method::PATCH,
             &format!("/api/v1/leads/{id}"),
-            Some(tenant),
+            Some(&tenant),
             Some(json!({"email": "SAME@example.com"})),
         )
         .await;
@@ -47,14 +47,14 @@ async fn a_command_that_changes_nothing_appends_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_patch_may_change_fields_status_and_stage_in_one_append() {
     let app = TestApp::spawn().await;
-    let tenant = tenant();
-    let created = app.create_lead(tenant, json!({"email": "move@example.com"})).await;
+    let tenant = app.register_tenant().await;
+    let created = app.create_lead(&tenant, json!({"email": "move@example.com"})).await;
     let id = created.body["id"].as_str().unwrap().to_string();
     let patched = app
         .call(
             Method::PATCH,
             &format!("/api/v1/leads/{id}"),
-            Some(tenant),
+            Some(&tenant),
             Some(json!({"title": "CEO", "status": "qualified", "pipeline_stage": "scheduled"})),
         )
         .await;
@@ -76,9 +76,9 @@ async fn one_patch_may_change_fields_status_and_stage_in_one_append() {
             "lead.stage_changed"
         ]
     );
-    app.wait_projected(tenant, patched.position()).await;
+    app.wait_projected(&tenant, patched.position()).await;
     let detail = app
-        .call(Method::GET, &format!("/api/v1/leads/{id}"), Some(tenant), None)
+        .call(Method::GET, &format!("/api/v1/leads/{id}"), Some(&tenant), None)
         .await;
     assert_eq!(
         (

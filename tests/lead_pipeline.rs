@@ -5,15 +5,15 @@ mod support;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
-use support::{read_topic, tenant, TestApp};
+use support::{read_topic, Caller, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
     let app = TestApp::spawn().await;
-    let tenant = tenant();
+    let tenant = app.register_tenant().await;
     let created = app
         .create_lead(
-            tenant,
+            &tenant,
             json!({"first_name": "Ana", "last_name": "Pérez", "email": "Ana@Acme.com", "phone": "+56 9 1234 5678",
                    "company": "Acme", "source": "website_form", "tags": ["VIP"]}),
         )
@@ -34,7 +34,7 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
     .unwrap();
     assert_eq!(
         (event_type.as_str(), tenant_in_metadata),
-        ("lead.created", tenant.to_string())
+        ("lead.created", tenant.tenant_id.to_string())
     );
 
     // The topic carries the envelope, keyed by the lead, with CloudEvents headers.
@@ -58,7 +58,7 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
     assert_eq!(envelope["aggregate_id"], id.as_str());
     assert_eq!(envelope["sequence"], 1);
     assert_eq!(envelope["position"], position);
-    assert_eq!(envelope["tenant_id"], tenant.to_string());
+    assert_eq!(envelope["tenant_id"], tenant.tenant_id.to_string());
     assert_eq!(envelope["data"]["email"], "ana@acme.com");
     assert_eq!(envelope["data"]["phone"], "+56912345678");
     assert!(envelope["correlation_id"].is_string() && envelope["causation_id"].is_string());
@@ -76,12 +76,12 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
 
     // A query that asks for the command's position sees the lead. (The harness first waits with
     // its own deadline: right after start-up, joining the consumer group can outlast 2 s.)
-    app.wait_projected(tenant, position).await;
+    app.wait_projected(&tenant, position).await;
     let detail = app
         .call(
             Method::GET,
             &format!("/api/v1/leads/{id}?min_position={position}"),
-            Some(tenant),
+            Some(&tenant),
             None,
         )
         .await;
@@ -94,7 +94,7 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
         .send(
             Method::GET,
             "/api/v1/leads",
-            Some(tenant),
+            Some(&tenant),
             None,
             &[("x-min-position", &position.to_string())],
         )
@@ -105,7 +105,8 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
 }
 
 /// Creates a few leads and puts each through several commands; returns the last position.
-async fn busy_tenant(app: &TestApp, tenant: uuid::Uuid) -> i64 {
+async fn busy_tenant(app: &TestApp, tenant: &Caller) -> i64 {
+    let agent = app.add_user(tenant, "agent").await;
     let mut last = 0;
     for i in 0..4 {
         let created = app
@@ -129,7 +130,7 @@ async fn busy_tenant(app: &TestApp, tenant: uuid::Uuid) -> i64 {
             (
                 Method::PUT,
                 format!("/api/v1/leads/{id}/assign"),
-                json!({"agent_id": uuid::Uuid::from_u128(9)}),
+                json!({"agent_id": agent.user_id}),
             ),
             (
                 Method::POST,
@@ -172,9 +173,9 @@ async fn busy_tenant(app: &TestApp, tenant: uuid::Uuid) -> i64 {
 async fn the_projection_receiving_every_event_twice_leaves_the_read_model_unchanged() {
     // One partition, so a marker event published last is also consumed last.
     let app = TestApp::spawn_with(&support::shared_broker(), |s| s.kafka_partitions = 1).await;
-    let tenant = tenant();
-    let last = busy_tenant(&app, tenant).await;
-    app.wait_projected(tenant, last).await;
+    let tenant = app.register_tenant().await;
+    let last = busy_tenant(&app, &tenant).await;
+    app.wait_projected(&tenant, last).await;
     app.wait_outbox_drained(Duration::from_secs(20)).await;
     let before = app.read_model_checksum().await;
     let events = app.event_count().await;
@@ -184,11 +185,11 @@ async fn the_projection_receiving_every_event_twice_leaves_the_read_model_unchan
         .execute(&app.pool)
         .await
         .unwrap();
-    let marker_tenant = support::tenant();
+    let marker_tenant = app.register_tenant().await;
     let marker = app
-        .create_lead(marker_tenant, json!({"email": "marker@example.com"}))
+        .create_lead(&marker_tenant, json!({"email": "marker@example.com"}))
         .await;
-    app.wait_projected(marker_tenant, marker.position()).await;
+    app.wait_projected(&marker_tenant, marker.position()).await;
 
     let messages = read_topic(
         &app.brokers,
@@ -202,12 +203,12 @@ async fn the_projection_receiving_every_event_twice_leaves_the_read_model_unchan
         "every event is on the topic twice, plus the marker"
     );
     sqlx::query("DELETE FROM leads WHERE tenant_id = $1")
-        .bind(marker_tenant)
+        .bind(marker_tenant.tenant_id)
         .execute(&app.pool)
         .await
         .unwrap();
     sqlx::query("DELETE FROM lead_activities WHERE tenant_id = $1")
-        .bind(marker_tenant)
+        .bind(marker_tenant.tenant_id)
         .execute(&app.pool)
         .await
         .unwrap();
@@ -222,9 +223,9 @@ async fn the_projection_receiving_every_event_twice_leaves_the_read_model_unchan
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rebuild_gives_the_rows_the_live_projection_built() {
     let app = TestApp::spawn().await;
-    let tenant = tenant();
-    let last = busy_tenant(&app, tenant).await;
-    app.wait_projected(tenant, last).await;
+    let tenant = app.register_tenant().await;
+    let last = busy_tenant(&app, &tenant).await;
+    app.wait_projected(&tenant, last).await;
     let live = app.read_model_checksum().await;
     let leads: i64 = sqlx::query_scalar("SELECT count(*) FROM leads")
         .fetch_one(&app.pool)

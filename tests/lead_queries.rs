@@ -5,8 +5,7 @@ mod support;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use support::{tenant, TestApp};
-use uuid::Uuid;
+use support::TestApp;
 
 fn ids(answer: &Value) -> Vec<String> {
     answer["data"]
@@ -20,8 +19,8 @@ fn ids(answer: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_list_filters_searches_and_pages_within_the_tenant() {
     let app = TestApp::spawn().await;
-    let tenant = tenant();
-    let agent = Uuid::now_v7();
+    let tenant = app.register_tenant().await;
+    let agent = app.add_user(&tenant, "agent").await.user_id;
     let mut last = 0;
     let mut created = vec![];
     for i in 0..9 {
@@ -33,7 +32,7 @@ async fn the_list_filters_searches_and_pages_within_the_tenant() {
             "status": if i < 3 { "qualified" } else { "new" },
             "score": 10.0 * f64::from(i),
         });
-        let answer = app.create_lead(tenant, body).await;
+        let answer = app.create_lead(&tenant, body).await;
         let id = answer.body["id"].as_str().unwrap().to_string();
         last = answer.position();
         if i == 5 {
@@ -41,7 +40,7 @@ async fn the_list_filters_searches_and_pages_within_the_tenant() {
                 .call(
                     Method::PUT,
                     &format!("/api/v1/leads/{id}/pipeline"),
-                    Some(tenant),
+                    Some(&tenant),
                     Some(json!({"stage": "won"})),
                 )
                 .await;
@@ -49,7 +48,7 @@ async fn the_list_filters_searches_and_pages_within_the_tenant() {
                 .call(
                     Method::PUT,
                     &format!("/api/v1/leads/{id}/assign"),
-                    Some(tenant),
+                    Some(&tenant),
                     Some(json!({"agent_id": agent})),
                 )
                 .await;
@@ -59,12 +58,12 @@ async fn the_list_filters_searches_and_pages_within_the_tenant() {
     }
     // Another tenant's lead never shows up.
     let other = app
-        .create_lead(support::tenant(), json!({"email": "p1@globex.com"}))
+        .create_lead(&app.register_tenant().await, json!({"email": "p1@globex.com"}))
         .await;
-    app.wait_projected(tenant, last.max(other.position())).await;
+    app.wait_projected(&tenant, last.max(other.position())).await;
 
     let get = |query: String| {
-        let app = &app;
+        let (app, tenant) = (&app, &tenant);
         async move {
             let answer = app
                 .call(Method::GET, &format!("/api/v1/leads?{query}"), Some(tenant), None)
@@ -144,9 +143,9 @@ async fn the_list_filters_searches_and_pages_within_the_tenant() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lead_shows_its_last_ten_activities_newest_first_and_erasure_removes_it() {
     let app = TestApp::spawn().await;
-    let tenant = tenant();
+    let tenant = app.register_tenant().await;
     let created = app
-        .create_lead(tenant, json!({"email": "busy@example.com", "name": "Busy"}))
+        .create_lead(&tenant, json!({"email": "busy@example.com", "name": "Busy"}))
         .await;
     let id = created.body["id"].as_str().unwrap().to_string();
     let mut last = 0;
@@ -155,7 +154,7 @@ async fn a_lead_shows_its_last_ten_activities_newest_first_and_erasure_removes_i
             .call(
                 Method::POST,
                 &format!("/api/v1/leads/{id}/activities"),
-                Some(tenant),
+                Some(&tenant),
                 Some(json!({"activity_type": "call", "description": format!("call {i}"), "metadata": {"n": i}})),
             )
             .await;
@@ -164,9 +163,9 @@ async fn a_lead_shows_its_last_ten_activities_newest_first_and_erasure_removes_i
         assert_eq!(answer.body["lead"]["activity_count"], i + 1);
         last = answer.position();
     }
-    app.wait_projected(tenant, last).await;
+    app.wait_projected(&tenant, last).await;
     let detail = app
-        .call(Method::GET, &format!("/api/v1/leads/{id}"), Some(tenant), None)
+        .call(Method::GET, &format!("/api/v1/leads/{id}"), Some(&tenant), None)
         .await;
     let activities = detail.body["activities"].as_array().unwrap();
     assert_eq!(activities.len(), 10);
@@ -177,14 +176,14 @@ async fn a_lead_shows_its_last_ten_activities_newest_first_and_erasure_removes_i
     assert_eq!(detail.body["version"], 13);
 
     let erased = app
-        .call(Method::DELETE, &format!("/api/v1/leads/{id}"), Some(tenant), None)
+        .call(Method::DELETE, &format!("/api/v1/leads/{id}"), Some(&tenant), None)
         .await;
     assert_eq!(erased.status.as_u16(), 204);
     let gone = app
         .call(
             Method::GET,
             &format!("/api/v1/leads/{id}?min_position={}", erased.position()),
-            Some(tenant),
+            Some(&tenant),
             None,
         )
         .await;
@@ -201,7 +200,7 @@ async fn a_lead_shows_its_last_ten_activities_newest_first_and_erasure_removes_i
         .call(
             Method::PATCH,
             &format!("/api/v1/leads/{id}"),
-            Some(tenant),
+            Some(&tenant),
             Some(json!({"company": "X"})),
         )
         .await;

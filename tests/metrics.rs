@@ -6,21 +6,21 @@ mod support;
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
-use support::{tenant, TestApp};
+use support::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_requests_by_route_and_events_through_the_pipeline() {
     let app = TestApp::spawn().await;
-    let tenant = tenant();
-    let created = app.create_lead(tenant, json!({"email": "metered@example.com"})).await;
+    let tenant = app.register_tenant().await;
+    let created = app.create_lead(&tenant, json!({"email": "metered@example.com"})).await;
     let id = created.body["id"].as_str().unwrap().to_string();
     app.wait_outbox_drained(Duration::from_secs(20)).await;
-    app.wait_projected(tenant, created.position()).await;
+    app.wait_projected(&tenant, created.position()).await;
     let detail = app
-        .call(Method::GET, &format!("/api/v1/leads/{id}"), Some(tenant), None)
+        .call(Method::GET, &format!("/api/v1/leads/{id}"), Some(&tenant), None)
         .await;
     assert_eq!(detail.status.as_u16(), 200);
-    app.call(Method::GET, "/api/v1/nowhere", Some(tenant), None).await;
+    app.call(Method::GET, "/api/v1/nowhere", Some(&tenant), None).await;
 
     let expected = [
         r#"http_requests_total{method="POST",route="/api/v1/leads",status="201"} 1"#,

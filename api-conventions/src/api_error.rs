@@ -1,4 +1,4 @@
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use leadstream_domain::ValidationErrors;
 use serde_json::{json, Value};
@@ -8,7 +8,7 @@ use crate::request_context::current_request_id;
 
 /// Every error any endpoint returns, rendered as
 /// `{"error", "code", "message", "details", "request_id"}`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
@@ -58,9 +58,19 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
-    /// No usable credentials.
+    /// No credentials where they are required.
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "AUTHENTICATION_REQUIRED", message)
+    }
+
+    /// Credentials were given and are no good (`code` says how).
+    pub fn bad_credentials(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+
+    /// The caller is known, and its role does not allow this.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "FORBIDDEN", message)
     }
 
     /// A failure of ours; the cause is logged, not shown.
@@ -71,6 +81,18 @@ impl ApiError {
             "INTERNAL_ERROR",
             "internal error; quote the request_id when reporting it",
         )
+    }
+}
+
+impl ApiError {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The machine-readable code.
+    pub fn code(&self) -> &'static str {
+        self.code
     }
 }
 
@@ -86,7 +108,11 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(json!({
+        let mut response = HttpResponse::build(self.status);
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(json!({
             "error": self.status.canonical_reason().unwrap_or("Error"),
             "code": self.code,
             "message": self.message,

@@ -1,7 +1,11 @@
 //! The conventions every leadstream endpoint follows, kept in one place: the JSON error shape,
-//! request ids and timing headers, the principal extractor, and limits on input.
+//! request ids and timing headers, authentication and the principal, and limits on input.
 
+mod access_token;
 mod api_error;
+mod api_key;
+mod api_route;
+mod authenticator;
 mod http_metrics;
 mod idempotency;
 mod input_limits;
@@ -9,9 +13,13 @@ mod principal;
 mod rate_limit;
 mod request_context;
 
+pub use access_token::{AccessClaims, AccessTokens, IssuedToken, TokenRejection};
 pub use api_error::ApiError;
+pub use api_key::{hash_secret, random_token, NewApiKey};
+pub use api_route::{register_routes, ApiRoute};
+pub use authenticator::Authenticator;
 pub use idempotency::{idempotency, IdempotencyStore};
 pub use input_limits::{configure_input_limits, route_not_found};
-pub use principal::Principal;
+pub use principal::{Credential, Principal};
 pub use rate_limit::{rate_limit, RateLimiter};
 pub use request_context::{current_request_id, request_context};

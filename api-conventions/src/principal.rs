@@ -1,48 +1,78 @@
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
-use leadstream_domain::values::TenantId;
-use std::future::{ready, Ready};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use leadstream_domain::identity::Role;
+use leadstream_domain::lead::LeadAccess;
+use leadstream_domain::values::{AgentId, TenantId};
 use uuid::Uuid;
 
-use crate::ApiError;
+use crate::{ApiError, Authenticator};
 
-/// Who is calling, and for which tenant. Every handler that touches tenant data takes one;
-/// the tenant in every command, event and query comes from here and nowhere else.
+/// Who is calling, for which tenant, with which role. Every handler that touches tenant data
+/// takes one; the tenant in every command, event and query comes from here and nowhere else.
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub tenant_id: TenantId,
-    /// Who acted, as recorded in event metadata.
+    pub role: Role,
+    /// The user acting: the one logged in, or the one who made the API key.
+    pub user_id: Uuid,
+    pub credential: Credential,
+    /// Who acted, as recorded in event metadata and counted by rate limits.
     pub actor: String,
 }
 
-impl FromRequest for Principal {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+/// How the principal proved itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// An access token from login.
+    User,
+    /// The API key with this id.
+    ApiKey(Uuid),
+}
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        // Middlewares (rate limits, idempotency) and the handler all ask: resolve once per request.
-        if let Some(principal) = req.extensions().get::<Principal>() {
-            return ready(Ok(principal.clone()));
+impl Principal {
+    /// Refuses (403) unless the principal runs the tenant.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.role.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("this needs the admin role"))
         }
-        let result = authenticate(req);
-        if let Ok(principal) = &result {
-            req.extensions_mut().insert(principal.clone());
+    }
+
+    /// Which of the tenant's leads this principal may see and change.
+    pub fn lead_access(&self) -> LeadAccess {
+        if self.role.is_admin() {
+            LeadAccess::WholeTenant
+        } else {
+            LeadAccess::AssignedTo(AgentId(self.user_id))
         }
-        ready(result)
     }
 }
 
-/// Provisional until identity lands: the X-Tenant-ID header stands in for an authenticated
-/// principal's tenant. This is the only place that reads it.
-fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
-    match req.headers().get("x-tenant-id").map(|v| v.to_str()) {
-        None => Err(ApiError::unauthorized("missing X-Tenant-ID header")),
-        Some(Ok(raw)) => Uuid::parse_str(raw.trim())
-            .map(|id| Principal {
-                tenant_id: TenantId(id),
-                actor: format!("tenant:{id}"),
-            })
-            .map_err(|_| ApiError::unauthorized("X-Tenant-ID must be a UUID")),
-        Some(Err(_)) => Err(ApiError::unauthorized("X-Tenant-ID must be a UUID")),
+/// The outcome of authenticating one request, kept so it is worked out once.
+#[derive(Clone)]
+struct Authenticated(Result<Principal, ApiError>);
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Middlewares (rate limits, idempotency) and the handler all ask: resolve once per request.
+        if let Some(Authenticated(outcome)) = req.extensions().get::<Authenticated>() {
+            let outcome = outcome.clone();
+            return Box::pin(async move { outcome });
+        }
+        let authenticator = req.app_data::<web::Data<Authenticator>>().cloned();
+        let req = req.clone();
+        Box::pin(async move {
+            let Some(authenticator) = authenticator else {
+                return Err(ApiError::internal("no authenticator configured"));
+            };
+            let outcome = authenticator.authenticate(req.headers()).await;
+            req.extensions_mut().insert(Authenticated(outcome.clone()));
+            outcome
+        })
     }
 }

@@ -3,12 +3,13 @@
 mod command_metadata;
 mod event_store;
 mod http;
+pub mod identity;
 mod lead_command_service;
 pub mod outbox_relay;
 mod pipeline_metrics;
 
 pub use command_metadata::CommandMetadata;
 pub use event_store::{lead_event_store, LeadEventStore};
-pub use http::configure;
+pub use http::{configure, routes};
 pub use lead_command_service::{CommandError, CommandOutcome, LeadCommandService};
 pub use outbox_relay::{OutboxRelay, RelaySettings};

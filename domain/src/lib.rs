@@ -3,6 +3,7 @@
 
 pub mod envelope;
 pub mod event_contract;
+pub mod identity;
 pub mod lead;
 pub mod validation;
 pub mod values;

@@ -35,6 +35,7 @@ fn every_event() -> Vec<LeadEvent> {
             .decide(&LeadCommand {
                 tenant_id,
                 issued_at: at(minute),
+                access: LeadAccess::WholeTenant,
                 action,
             })
             .expect("accepted");
@@ -48,7 +49,7 @@ fn every_event() -> Vec<LeadEvent> {
         name: Some(PersonName::parse("name", "Ana Pérez").unwrap()),
         first_name: Some(PersonName::parse("first_name", "Ana").unwrap()),
         last_name: Some(PersonName::parse("last_name", "Pérez").unwrap()),
-        email: Some(LeadEmail::parse("ana@example.com").unwrap()),
+        email: Some(EmailAddress::parse("ana@example.com").unwrap()),
         phone: Some(PhoneNumber::parse("+56912345678").unwrap()),
         company: Some(ShortText::parse("company", "Acme").unwrap()),
         title: Some(ShortText::parse("title", "VP Sales").unwrap()),
@@ -66,12 +67,12 @@ fn every_event() -> Vec<LeadEvent> {
     let mut sparse = Lead::default();
     let minimal = CreateLead {
         lead_id: Uuid::now_v7(),
-        email: Some(LeadEmail::parse("x@example.org").unwrap()),
+        email: Some(EmailAddress::parse("x@example.org").unwrap()),
         ..CreateLead::default()
     };
     run(&mut sparse, LeadAction::Create(Box::new(minimal)), 1);
     let changes = LeadChanges {
-        email: Some(LeadEmail::parse("ana.perez@example.com").unwrap()),
+        email: Some(EmailAddress::parse("ana.perez@example.com").unwrap()),
         tags: Some(Tags::parse(&["buyer".into()]).unwrap()),
         metadata: Some(Metadata::parse("metadata", json!({"crm_id": 7})).unwrap()),
         score: Some(LeadScore::parse(90.0).unwrap()),

@@ -3,6 +3,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
+use leadstream_domain::lead::LeadAccess;
 use leadstream_domain::values::{LeadSource, LeadStatus, PipelineStage, TenantId};
 use leadstream_domain::{FieldError, ValidationErrors};
 use serde::Deserialize;
@@ -175,9 +176,13 @@ fn parse_instant(field: &str, raw: &str) -> Result<DateTime<Utc>, FieldError> {
 }
 
 impl LeadListQuery {
-    /// Appends ` WHERE …` for the tenant and every filter (not the page start).
-    pub fn push_filters(&self, sql: &mut QueryBuilder<'_, Postgres>, tenant: TenantId) {
+    /// Appends ` WHERE …` for the tenant, what the caller may reach, and every filter (not the
+    /// page start).
+    pub fn push_filters(&self, sql: &mut QueryBuilder<'_, Postgres>, tenant: TenantId, access: LeadAccess) {
         sql.push(" WHERE tenant_id = ").push_bind(tenant.0);
+        if let LeadAccess::AssignedTo(agent) = access {
+            sql.push(" AND assigned_to = ").push_bind(agent.0);
+        }
         if let Some(status) = self.status {
             sql.push(" AND status = ").push_bind(status.as_str());
         }

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_domain::lead::LeadAccess;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sqlx::{PgPool, QueryBuilder};
@@ -99,7 +100,7 @@ pub async fn list(
     let caught_up = read_after(&pool, &progress, &req, min_position.as_deref()).await?;
 
     let mut count = QueryBuilder::new("SELECT count(*) FROM leads");
-    query.push_filters(&mut count, principal.tenant_id);
+    query.push_filters(&mut count, principal.tenant_id, principal.lead_access());
     let total: i64 = count
         .build_query_scalar()
         .fetch_one(pool.get_ref())
@@ -107,7 +108,7 @@ pub async fn list(
         .map_err(ApiError::internal)?;
 
     let mut select = QueryBuilder::new(format!("SELECT {LEAD_COLUMNS} FROM leads"));
-    query.push_filters(&mut select, principal.tenant_id);
+    query.push_filters(&mut select, principal.tenant_id, principal.lead_access());
     query.push_page(&mut select);
     let mut rows: Vec<LeadRow> = select
         .build_query_as()
@@ -157,11 +158,17 @@ pub async fn detail(
     params: web::Query<DetailParams>,
 ) -> Result<HttpResponse, ApiError> {
     let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref()).await?;
+    // An agent asking for a lead not assigned to it learns nothing: it is "not found".
+    let assignee = match principal.lead_access() {
+        LeadAccess::WholeTenant => None,
+        LeadAccess::AssignedTo(agent) => Some(agent.0),
+    };
     let lead: LeadRow = sqlx::query_as(&format!(
-        "SELECT {LEAD_COLUMNS} FROM leads WHERE id = $1 AND tenant_id = $2"
+        "SELECT {LEAD_COLUMNS} FROM leads WHERE id = $1 AND tenant_id = $2 AND ($3::uuid IS NULL OR assigned_to = $3)"
     ))
     .bind(id.into_inner())
     .bind(principal.tenant_id.0)
+    .bind(assignee)
     .fetch_optional(pool.get_ref())
     .await
     .map_err(ApiError::internal)?

@@ -7,16 +7,23 @@ mod leads;
 mod projection_progress;
 
 use actix_web::web::{self, ServiceConfig};
+use leadstream_api_conventions::{register_routes, ApiRoute};
 use sqlx::PgPool;
 
 pub use projection_progress::ProjectionProgress;
 
+/// Every route the query side serves.
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        ApiRoute::get("/api/v1/leads", leads::list),
+        ApiRoute::get("/api/v1/leads/{id}", leads::detail),
+    ]
+}
+
 /// Registers the query routes on `pool`'s read models; `progress` wakes read-your-writes waits.
 pub fn configure(pool: PgPool, progress: ProjectionProgress) -> impl FnOnce(&mut ServiceConfig) {
     move |cfg: &mut ServiceConfig| {
-        cfg.app_data(web::Data::new(pool))
-            .app_data(web::Data::new(progress))
-            .route("/api/v1/leads", web::get().to(leads::list))
-            .route("/api/v1/leads/{id}", web::get().to(leads::detail));
+        cfg.app_data(web::Data::new(pool)).app_data(web::Data::new(progress));
+        register_routes(cfg, routes());
     }
 }

@@ -35,17 +35,28 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// Registers a tenant for the run; returns its admin's `Authorization` header value.
+async fn register(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
+    let answer: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&json!({"business_name": "Bench", "email": format!("bench-{}@example.com", uuid::Uuid::new_v4()), "password": "Bench123!"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = answer["access_token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no access token"))?;
+    Ok(format!("Bearer {token}"))
+}
+
 /// Creates one lead; returns (latency, lead id, event position).
-async fn create(
-    client: &reqwest::Client,
-    base: &str,
-    tenant: &str,
-    n: usize,
-) -> anyhow::Result<(Duration, String, i64)> {
+async fn create(client: &reqwest::Client, base: &str, auth: &str, n: usize) -> anyhow::Result<(Duration, String, i64)> {
     let started = Instant::now();
     let response = client
         .post(format!("{base}/api/v1/leads"))
-        .header("x-tenant-id", tenant)
+        .header("authorization", auth)
         .json(&json!({"name": format!("Bench {n}"), "email": format!("bench{n}@example.com"), "company": "Acme", "source": "api"}))
         .send()
         .await?;
@@ -69,7 +80,7 @@ async fn create(
 async fn closed_loop(
     client: &reqwest::Client,
     base: &str,
-    tenant: &str,
+    auth: &str,
     total: usize,
     concurrency: usize,
 ) -> anyhow::Result<Run> {
@@ -84,7 +95,7 @@ async fn closed_loop(
                 if n >= total {
                     return anyhow::Ok(latencies);
                 }
-                let (latency, _, _) = create(client, base, tenant, n).await?;
+                let (latency, _, _) = create(client, base, auth, n).await?;
                 latencies.push(latency.as_secs_f64() * 1000.0);
             }
         }
@@ -109,7 +120,7 @@ async fn closed_loop(
 async fn lag_at_rate(
     client: &reqwest::Client,
     base: &str,
-    tenant: &str,
+    auth: &str,
     rate: f64,
     seconds: u64,
 ) -> anyhow::Result<Vec<f64>> {
@@ -123,18 +134,18 @@ async fn lag_at_rate(
     while Instant::now() < deadline {
         ticker.tick().await;
         n += 1;
-        let (client, base, tenant) = (client.clone(), base.to_string(), tenant.to_string());
+        let (client, base, auth) = (client.clone(), base.to_string(), auth.to_string());
         let permit = in_flight.clone().acquire_owned().await?;
         tasks.push(tokio::spawn(async move {
             let _permit = permit;
-            let (_, id, position) = create(&client, &base, &tenant, n).await?;
+            let (_, id, position) = create(&client, &base, &auth, n).await?;
             if n % 10 != 0 {
                 return anyhow::Ok(None);
             }
             let acknowledged = Instant::now();
             let response = client
                 .get(format!("{base}/api/v1/leads/{id}?min_position={position}"))
-                .header("x-tenant-id", &tenant)
+                .header("authorization", &auth)
                 .send()
                 .await?;
             let caught_up = response
@@ -220,16 +231,16 @@ async fn main() -> anyhow::Result<()> {
         .pool_max_idle_per_host(256)
         .timeout(Duration::from_secs(10))
         .build()?;
-    let tenant = uuid::Uuid::new_v4().to_string();
+    let auth = register(&client, &base).await?;
 
     println!(
         "leadstream bench: {commands} create-lead commands per level, HTTP workers {}, pool {}",
         settings.http_workers, settings.database_max_connections
     );
-    closed_loop(&client, &base, &tenant, 300, 8).await?; // warm-up
+    closed_loop(&client, &base, &auth, 300, 8).await?; // warm-up
     let mut runs = vec![];
     for &c in &levels {
-        let run = closed_loop(&client, &base, &tenant, commands, c).await?;
+        let run = closed_loop(&client, &base, &auth, commands, c).await?;
         let pg = match env_or("BENCH_PGBENCH_SECONDS", 10) {
             0 => None,
             seconds => pgbench(&settings.database_url, c, seconds),
@@ -274,7 +285,7 @@ async fn main() -> anyhow::Result<()> {
         ("half the peak", peak / 2.0),
         ("a light load", 50.0_f64.min(peak / 4.0)),
     ] {
-        let lags = lag_at_rate(&client, &base, &tenant, rate, lag_seconds).await?;
+        let lags = lag_at_rate(&client, &base, &auth, rate, lag_seconds).await?;
         let missed = lags.iter().filter(|l| l.is_infinite()).count();
         println!(
             "end-to-end lag (ack -> visible in GET) at {label} ({rate:.0} commands/s, {} sampled): p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  not visible within 2 s: {missed}",

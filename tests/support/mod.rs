@@ -56,10 +56,27 @@ pub fn free_addr() -> SocketAddr {
     listener.local_addr().expect("its address")
 }
 
-/// A fresh tenant id.
-pub fn tenant() -> Uuid {
-    Uuid::new_v4()
+/// Someone the tests call as: a user with an access token, or an API key.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    /// The header that proves who this is, and its value.
+    pub credential: (&'static str, String),
 }
+
+impl Caller {
+    /// The same user or key, proving itself with another header (e.g. a key as `X-API-Key`).
+    pub fn with_credential(&self, header: &'static str, value: String) -> Self {
+        Self {
+            credential: (header, value),
+            ..self.clone()
+        }
+    }
+}
+
+/// The password every test user has.
+pub const PASSWORD: &str = "Seguro123!";
 
 /// A running app with its own database and topics.
 pub struct TestApp {
@@ -160,9 +177,9 @@ impl TestApp {
         }
     }
 
-    /// Sends a request as `tenant` (when given) with an optional JSON body.
-    pub async fn call(&self, method: Method, path: &str, tenant: Option<Uuid>, body: Option<Value>) -> Answer {
-        self.send(method, path, tenant, body, &[]).await
+    /// Sends a request as `caller` (when given) with an optional JSON body.
+    pub async fn call(&self, method: Method, path: &str, caller: Option<&Caller>, body: Option<Value>) -> Answer {
+        self.send(method, path, caller, body, &[]).await
     }
 
     /// Like [`TestApp::call`], with extra headers.
@@ -170,13 +187,17 @@ impl TestApp {
         &self,
         method: Method,
         path: &str,
-        tenant: Option<Uuid>,
+        caller: Option<&Caller>,
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Answer {
         let mut request = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(tenant) = tenant {
-            request = request.header("x-tenant-id", tenant.to_string());
+        if let Some(Caller {
+            credential: (name, value),
+            ..
+        }) = caller
+        {
+            request = request.header(*name, value);
         }
         if let Some(body) = body {
             request = request.json(&body);
@@ -188,22 +209,77 @@ impl TestApp {
         read_answer(response).await
     }
 
-    /// Creates a lead for `tenant` and returns the answer (asserting 201).
-    pub async fn create_lead(&self, tenant: Uuid, body: Value) -> Answer {
-        let answer = self.call(Method::POST, "/api/v1/leads", Some(tenant), Some(body)).await;
+    /// Registers a new tenant and returns its first admin, logged in.
+    pub async fn register_tenant(&self) -> Caller {
+        let email = format!("admin-{}@example.com", Uuid::new_v4().simple());
+        let answer = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/register",
+                None,
+                Some(serde_json::json!({
+                    "business_name": "Inmobiliaria de prueba",
+                    "email": email,
+                    "password": PASSWORD,
+                })),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "register failed: {}", answer.body);
+        caller_from_login(&answer)
+    }
+
+    /// Adds a user with `role` to `admin`'s tenant and returns it, logged in.
+    pub async fn add_user(&self, admin: &Caller, role: &str) -> Caller {
+        let email = format!("{role}-{}@example.com", Uuid::new_v4().simple());
+        let body = serde_json::json!({"email": email, "password": PASSWORD, "role": role, "name": "Test User"});
+        let created = self.call(Method::POST, "/api/v1/users", Some(admin), Some(body)).await;
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "user not created: {}",
+            created.body
+        );
+        self.login(&email, PASSWORD).await
+    }
+
+    /// Logs in and returns the user (asserting 200).
+    pub async fn login(&self, email: &str, password: &str) -> Caller {
+        let body = serde_json::json!({"email": email, "password": password});
+        let answer = self.call(Method::POST, "/api/v1/auth/login", None, Some(body)).await;
+        assert_eq!(answer.status, StatusCode::OK, "login failed: {}", answer.body);
+        caller_from_login(&answer)
+    }
+
+    /// Creates an API key with `role` as `owner` and returns a caller using it as a bearer token.
+    pub async fn api_key(&self, owner: &Caller, role: &str) -> (Caller, Value) {
+        let body = serde_json::json!({"name": format!("{role} key"), "role": role});
+        let answer = self
+            .call(Method::POST, "/api/v1/api-keys", Some(owner), Some(body))
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "key not created: {}", answer.body);
+        let key = answer.body["key"].as_str().expect("the key, once").to_string();
+        (
+            owner.with_credential("authorization", format!("Bearer {key}")),
+            answer.body,
+        )
+    }
+
+    /// Creates a lead as `caller` and returns the answer (asserting 201).
+    pub async fn create_lead(&self, caller: &Caller, body: Value) -> Answer {
+        let answer = self.call(Method::POST, "/api/v1/leads", Some(caller), Some(body)).await;
         assert_eq!(answer.status, StatusCode::CREATED, "create failed: {}", answer.body);
         answer
     }
 
     /// Waits until the projection has applied the event at `position`.
-    pub async fn wait_projected(&self, tenant: Uuid, position: i64) {
+    pub async fn wait_projected(&self, caller: &Caller, position: i64) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let answer = self
                 .call(
                     Method::GET,
                     &format!("/api/v1/leads?limit=1&min_position={position}"),
-                    Some(tenant),
+                    Some(caller),
                     None,
                 )
                 .await;
@@ -280,6 +356,22 @@ impl TestApp {
             .execute(&admin)
             .await;
         }
+    }
+}
+
+/// The user a register or login answer logged in.
+pub fn caller_from_login(answer: &Answer) -> Caller {
+    let id = |value: &Value| value.as_str().and_then(|v| Uuid::parse_str(v).ok()).expect("a UUID");
+    Caller {
+        tenant_id: id(&answer.body["user"]["tenant_id"]),
+        user_id: id(&answer.body["user"]["id"]),
+        credential: (
+            "authorization",
+            format!(
+                "Bearer {}",
+                answer.body["access_token"].as_str().expect("an access token")
+            ),
+        ),
     }
 }
 

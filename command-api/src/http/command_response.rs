@@ -49,6 +49,7 @@ pub fn expected_version(req: &actix_web::HttpRequest) -> Result<Option<u64>, Api
 pub fn command_error(error: CommandError) -> ApiError {
     match error {
         CommandError::Domain(LeadError::NotFound | LeadError::Erased) => ApiError::not_found("lead"),
+        CommandError::Domain(LeadError::Forbidden(why)) => ApiError::forbidden(why),
         CommandError::Domain(LeadError::AlreadyExists) => ApiError::conflict("LEAD_EXISTS", "lead already exists"),
         CommandError::Domain(LeadError::Invalid(errors)) => ApiError::validation(errors),
         CommandError::VersionMismatch { expected, actual } => ApiError::conflict(

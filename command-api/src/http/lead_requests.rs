@@ -65,7 +65,7 @@ impl LeadFields {
             name: e.check_opt(self.name, name("name")),
             first_name: e.check_opt(self.first_name, name("first_name")),
             last_name: e.check_opt(self.last_name, name("last_name")),
-            email: e.check_opt(self.email, |raw| LeadEmail::parse(&raw)),
+            email: e.check_opt(self.email, |raw| EmailAddress::parse(&raw)),
             phone: e.check_opt(self.phone, |raw| PhoneNumber::parse(&raw)),
             company: e.check_opt(self.company, short("company")),
             title: e.check_opt(self.title, short("title")),

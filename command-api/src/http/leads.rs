@@ -5,10 +5,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{SubsecRound, Utc};
 use leadstream_api_conventions::{current_request_id, ApiError, Principal};
 use leadstream_domain::lead::{LeadAction, LeadCommand};
+use leadstream_domain::{FieldError, ValidationErrors};
 use uuid::Uuid;
 
 use super::command_response::{command_error, command_response, expected_version};
 use super::lead_requests::*;
+use crate::identity::IdentityService;
 use crate::{CommandMetadata, LeadCommandService};
 
 type Service = web::Data<LeadCommandService>;
@@ -41,6 +43,7 @@ async fn run(
     let command = LeadCommand {
         tenant_id: principal.tenant_id,
         issued_at,
+        access: principal.lead_access(),
         action,
     };
     let outcome = service
@@ -105,15 +108,27 @@ pub async fn erase(
     .await
 }
 
-/// `PUT /api/v1/leads/{id}/assign`.
+/// `PUT /api/v1/leads/{id}/assign`: to an active user of the same tenant.
 pub async fn assign(
     service: Service,
+    identity: web::Data<IdentityService>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<AssignRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let agent_id = body.into_inner().parse().map_err(ApiError::validation)?;
+    let assignable = identity
+        .store()
+        .is_active_user(principal.tenant_id.0, agent_id.0)
+        .await
+        .map_err(ApiError::internal)?;
+    if !assignable {
+        return Err(ApiError::validation(ValidationErrors(vec![FieldError::new(
+            "agent_id",
+            "is not an active user of your tenant",
+        )])));
+    }
     run(
         &service,
         &principal,

@@ -7,9 +7,10 @@ use uuid::Uuid;
 use crate::lead::commands::{CreateLead, LeadAction, LeadChanges, LeadCommand, LogActivity};
 use crate::lead::error::LeadError;
 use crate::lead::events::*;
+use crate::lead::LeadAccess;
 use crate::values::{
-    AgentId, LeadEmail, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName, PhoneNumber, PipelineStage,
-    ShortText, Tags, TenantId,
+    AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName, PhoneNumber,
+    PipelineStage, ShortText, Tags, TenantId,
 };
 use crate::{FieldError, ValidationErrors};
 
@@ -21,7 +22,7 @@ pub struct Lead {
     pub name: Option<PersonName>,
     pub first_name: Option<PersonName>,
     pub last_name: Option<PersonName>,
-    pub email: Option<LeadEmail>,
+    pub email: Option<EmailAddress>,
     pub phone: Option<PhoneNumber>,
     pub company: Option<ShortText>,
     pub title: Option<ShortText>,
@@ -49,10 +50,22 @@ impl Lead {
         let at = command.issued_at;
         let tenant_id = command.tenant_id;
         if !matches!(command.action, LeadAction::Create(_)) {
-            self.ensure_visible_to(tenant_id)?;
+            self.ensure_visible_to(tenant_id, command.access)?;
         }
         let events = match &command.action {
-            LeadAction::Create(create) => self.create(tenant_id, create, at)?,
+            LeadAction::Create(create) => {
+                let mut events = self.create(tenant_id, create, at)?;
+                if let LeadAccess::AssignedTo(agent_id) = command.access {
+                    // An agent's own lead is its to work, or it could not see what it created.
+                    events.push(LeadEvent::Assigned(LeadAssigned {
+                        tenant_id,
+                        agent_id,
+                        previous_agent_id: None,
+                        assigned_at: at,
+                    }));
+                }
+                events
+            }
             LeadAction::Update { changes, status, stage } => {
                 let mut events = self.update(tenant_id, changes, at)?;
                 events.extend(status.and_then(|s| self.change_status(tenant_id, s, None, at)));
@@ -63,6 +76,9 @@ impl Lead {
                 tenant_id,
                 erased_at: at,
             })],
+            LeadAction::Assign { .. } if command.access != LeadAccess::WholeTenant => {
+                return Err(LeadError::Forbidden("only admins assign leads"));
+            }
             LeadAction::Assign { agent_id } => {
                 if self.assigned_to == Some(*agent_id) {
                     vec![]
@@ -157,9 +173,10 @@ impl Lead {
         display_name(&self.name, &self.first_name, &self.last_name)
     }
 
-    fn ensure_visible_to(&self, tenant_id: TenantId) -> Result<(), LeadError> {
-        // Another tenant's lead is reported exactly like a missing one, so ids do not leak.
-        if !self.exists() || self.tenant_id != Some(tenant_id) {
+    fn ensure_visible_to(&self, tenant_id: TenantId, access: LeadAccess) -> Result<(), LeadError> {
+        // Another tenant's lead, or another agent's, is reported exactly like a missing one, so
+        // ids do not leak.
+        if !self.exists() || self.tenant_id != Some(tenant_id) || !access.reaches(self.assigned_to) {
             return Err(LeadError::NotFound);
         }
         if self.erased {

@@ -2,9 +2,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::lead::LeadAccess;
 use crate::values::{
-    ActivityType, AgentId, LeadEmail, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName, PhoneNumber,
-    PipelineStage, ShortText, Tags, TenantId,
+    ActivityType, AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName,
+    PhoneNumber, PipelineStage, ShortText, Tags, TenantId,
 };
 
 /// A request to change one lead, on behalf of one tenant, at one instant.
@@ -13,6 +14,8 @@ pub struct LeadCommand {
     pub tenant_id: TenantId,
     /// When the command was issued; the domain reads no clock of its own.
     pub issued_at: DateTime<Utc>,
+    /// Which of the tenant's leads the caller may touch.
+    pub access: LeadAccess,
     pub action: LeadAction,
 }
 
@@ -53,7 +56,7 @@ pub struct CreateLead {
     pub name: Option<PersonName>,
     pub first_name: Option<PersonName>,
     pub last_name: Option<PersonName>,
-    pub email: Option<LeadEmail>,
+    pub email: Option<EmailAddress>,
     pub phone: Option<PhoneNumber>,
     pub company: Option<ShortText>,
     pub title: Option<ShortText>,
@@ -78,7 +81,7 @@ pub struct LeadChanges {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<PersonName>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<LeadEmail>,
+    pub email: Option<EmailAddress>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<PhoneNumber>,
     #[serde(skip_serializing_if = "Option::is_none")]

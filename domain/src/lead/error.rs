@@ -6,6 +6,9 @@ pub enum LeadError {
     /// No such lead for this tenant (it may exist for another: we do not say).
     #[error("lead not found")]
     NotFound,
+    /// The caller's role does not allow this command.
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// A create for an id already taken.
     #[error("lead already exists")]
     AlreadyExists,

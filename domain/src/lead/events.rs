@@ -5,8 +5,8 @@ use uuid::Uuid;
 
 use crate::lead::commands::LeadChanges;
 use crate::values::{
-    ActivityType, AgentId, LeadEmail, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName, PhoneNumber,
-    PipelineStage, ShortText, Tags, TenantId,
+    ActivityType, AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName,
+    PhoneNumber, PipelineStage, ShortText, Tags, TenantId,
 };
 use crate::EventContract;
 
@@ -43,7 +43,7 @@ pub struct LeadCreated {
     pub name: Option<PersonName>,
     pub first_name: Option<PersonName>,
     pub last_name: Option<PersonName>,
-    pub email: Option<LeadEmail>,
+    pub email: Option<EmailAddress>,
     pub phone: Option<PhoneNumber>,
     pub company: Option<ShortText>,
     pub title: Option<ShortText>,

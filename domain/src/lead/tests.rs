@@ -19,7 +19,15 @@ fn command(action: LeadAction) -> LeadCommand {
     LeadCommand {
         tenant_id: tenant(),
         issued_at: at(5),
+        access: LeadAccess::WholeTenant,
         action,
+    }
+}
+
+fn as_agent(agent: AgentId, action: LeadAction) -> LeadCommand {
+    LeadCommand {
+        access: LeadAccess::AssignedTo(agent),
+        ..command(action)
     }
 }
 
@@ -28,7 +36,7 @@ fn create() -> CreateLead {
         lead_id: Uuid::from_u128(42),
         first_name: Some(PersonName::parse("first_name", "Ana").unwrap()),
         last_name: Some(PersonName::parse("last_name", "Pérez").unwrap()),
-        email: Some(LeadEmail::parse("ana@example.com").unwrap()),
+        email: Some(EmailAddress::parse("ana@example.com").unwrap()),
         ..CreateLead::default()
     }
 }
@@ -234,4 +242,43 @@ fn one_update_can_change_fields_status_and_stage_together() {
         .map(LeadEvent::name)
         .collect();
     assert_eq!(names, ["lead.updated", "lead.status_changed", "lead.stage_changed"]);
+}
+
+#[test]
+fn an_agent_owns_what_it_creates_and_reaches_only_its_own_leads() {
+    let agent = AgentId(Uuid::from_u128(7));
+    let events = Lead::default()
+        .decide(&as_agent(agent, LeadAction::Create(Box::new(create()))))
+        .unwrap();
+    assert!(matches!(events.as_slice(), [LeadEvent::Created(_), LeadEvent::Assigned(a)] if a.agent_id == agent));
+
+    let mut lead = existing();
+    let note = || LeadAction::AddNote {
+        note: LongText::parse("note", "called").unwrap(),
+    };
+    assert_eq!(lead.decide(&as_agent(agent, note())), Err(LeadError::NotFound));
+    lead.apply(LeadEvent::Assigned(LeadAssigned {
+        tenant_id: tenant(),
+        agent_id: agent,
+        previous_agent_id: None,
+        assigned_at: at(2),
+    }));
+    assert_eq!(lead.decide(&as_agent(agent, note())).unwrap().len(), 1);
+    let other = AgentId(Uuid::from_u128(8));
+    assert_eq!(lead.decide(&as_agent(other, note())), Err(LeadError::NotFound));
+}
+
+#[test]
+fn only_admins_assign() {
+    let agent = AgentId(Uuid::from_u128(7));
+    let mut lead = existing();
+    lead.assigned_to = Some(agent);
+    let reassign = LeadAction::Assign {
+        agent_id: AgentId(Uuid::from_u128(8)),
+    };
+    assert!(matches!(
+        lead.decide(&as_agent(agent, reassign.clone())),
+        Err(LeadError::Forbidden(_))
+    ));
+    assert_eq!(lead.decide(&command(reassign)).unwrap().len(), 1);
 }

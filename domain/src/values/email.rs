@@ -2,12 +2,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
 
-/// A lead's e-mail address: trimmed, lower-cased, and shaped like `local@domain.tld`.
+/// An e-mail address (a lead's or a user's): trimmed, lower-cased, and shaped like `local@domain.tld`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct LeadEmail(String);
+pub struct EmailAddress(String);
 
-impl LeadEmail {
+impl EmailAddress {
     /// Parses an address, rejecting anything a mail server could not deliver to.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let email = raw.trim().to_lowercase();
@@ -54,7 +54,7 @@ mod tests {
 
     #[test]
     fn accepts_and_normalises_ordinary_addresses() {
-        let email = LeadEmail::parse("  Ana.Perez+leads@Example.COM ").unwrap();
+        let email = EmailAddress::parse("  Ana.Perez+leads@Example.COM ").unwrap();
         assert_eq!(email.as_str(), "ana.perez+leads@example.com");
     }
 
@@ -71,9 +71,9 @@ mod tests {
             ".a@x.com",
             "a@x.c",
         ] {
-            assert!(LeadEmail::parse(bad).is_err(), "{bad:?} should be rejected");
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be rejected");
         }
         let long = format!("{}@example.com", "a".repeat(65));
-        assert!(LeadEmail::parse(&long).is_err());
+        assert!(EmailAddress::parse(&long).is_err());
     }
 }

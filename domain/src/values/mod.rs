@@ -11,7 +11,7 @@ mod pipeline_stage;
 mod tags;
 
 pub use bounded_text::{ActivityType, LeadSource, LongText, PersonName, ShortText};
-pub use email::LeadEmail;
+pub use email::EmailAddress;
 pub use ids::{AgentId, TenantId};
 pub use lead_score::LeadScore;
 pub use lead_status::LeadStatus;

@@ -1,0 +1,73 @@
+//! Admins manage the people of their tenant.
+
+use actix_web::{web, HttpResponse};
+use leadstream_api_conventions::{ApiError, Principal};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::identity_requests::*;
+use crate::identity::IdentityService;
+
+type Identity = web::Data<IdentityService>;
+
+/// `GET /api/v1/users` paging.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserListQuery {
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// `POST /api/v1/users`.
+pub async fn create(
+    identity: Identity,
+    principal: Principal,
+    body: web::Json<CreateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_admin()?;
+    let input = body.into_inner().parse().map_err(ApiError::validation)?;
+    let user = identity.create_user(&principal, input).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("location", format!("/api/v1/users/{}", user.id)))
+        .json(user))
+}
+
+/// `GET /api/v1/users`.
+pub async fn list(
+    identity: Identity,
+    principal: Principal,
+    query: web::Query<UserListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = query.page.unwrap_or(1);
+    let per_page = query.per_page.unwrap_or(20);
+    if page < 1 || !(1..=100).contains(&per_page) {
+        return Err(ApiError::bad_request(
+            "INVALID_QUERY",
+            "page must be at least 1 and per_page between 1 and 100",
+        ));
+    }
+    let (users, total) = identity.users(&principal, (page - 1) * per_page, per_page).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "data": users,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    })))
+}
+
+/// `GET /api/v1/users/{id}`.
+pub async fn get(identity: Identity, principal: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(identity.user(&principal, id.into_inner()).await?))
+}
+
+/// `PUT`/`PATCH /api/v1/users/{id}`.
+pub async fn update(
+    identity: Identity,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let update = body.into_inner().parse().map_err(ApiError::validation)?;
+    Ok(HttpResponse::Ok().json(identity.update_user(&principal, id.into_inner(), update).await?))
+}

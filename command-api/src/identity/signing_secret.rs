@@ -1,0 +1,24 @@
+use rand::RngCore;
+use sqlx::PgPool;
+
+/// The secret that signs access tokens: `configured` (JWT_SECRET) when given, else one made at
+/// random the first time and kept in the database, so that every instance on it agrees and
+/// tokens outlive restarts without anyone choosing a secret.
+pub async fn signing_secret(pool: &PgPool, configured: Option<&str>) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = configured {
+        anyhow::ensure!(secret.len() >= 32, "JWT_SECRET must be at least 32 bytes");
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let mut fresh = vec![0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut fresh);
+    sqlx::query(
+        "INSERT INTO signing_secrets (name, secret) VALUES ('access_tokens', $1) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(&fresh)
+    .execute(pool)
+    .await?;
+    let secret: Vec<u8> = sqlx::query_scalar("SELECT secret FROM signing_secrets WHERE name = 'access_tokens'")
+        .fetch_one(pool)
+        .await?;
+    Ok(secret)
+}
