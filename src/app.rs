@@ -2,17 +2,16 @@
 
 use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpServer};
 use leadstream_api_conventions::{
-    configure_input_limits, idempotency, rate_limit, request_context, route_not_found, AccessTokens, ApiRoute,
-    Authenticator, IdempotencyStore, RateLimiter,
+    configure_input_limits, idempotency, rate_limit, register_routes, request_context, route_not_found, AccessTokens,
+    ApiRoute, Authenticator, IdempotencyStore, RateLimiter,
 };
 use leadstream_command_api::identity::{
     signing_secret, IdentityService, IdentitySettings, IdentityStore, RecordingMailer,
 };
 use leadstream_command_api::{lead_event_store, LeadCommandService, OutboxRelay, RelaySettings};
 use leadstream_projections::{ProjectionWorker, WorkerSettings};
-use serde_json::json;
 use sqlx::PgPool;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -142,11 +141,8 @@ impl RunningApp {
                     .app_data(authenticator.clone())
                     .app_data(web::Data::new(idempotent.clone()))
                     .configure(configure_input_limits)
-                    .route("/", web::get().to(service_info))
                     .app_data(web::Data::new(health.clone()))
-                    .route("/health", web::get().to(crate::operations::health))
-                    .route("/health/detailed", web::get().to(crate::operations::health_detailed))
-                    .route("/metrics", web::get().to(crate::operations::metrics));
+                    .configure(|cfg| register_routes(cfg, crate::operations::routes()));
                 if let Some((leads, identity)) = &commands {
                     app = app.configure(leadstream_command_api::configure(leads.clone(), identity.clone()));
                 }
@@ -193,7 +189,7 @@ impl RunningApp {
 /// Every API route the given parts serve, as (method, path pattern): the same lists the servers
 /// register from.
 pub fn api_routes(parts: Parts) -> Vec<ApiRoute> {
-    let mut routes = vec![];
+    let mut routes = crate::operations::routes();
     if parts.command_api {
         routes.extend(leadstream_command_api::routes());
     }
@@ -201,10 +197,6 @@ pub fn api_routes(parts: Parts) -> Vec<ApiRoute> {
         routes.extend(leadstream_query_api::routes());
     }
     routes
-}
-
-async fn service_info() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "service": "leadstream", "version": env!("CARGO_PKG_VERSION") }))
 }
 
 /// The configured rate limiter: shared through Redis when `REDIS_URL` is set.

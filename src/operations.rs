@@ -2,6 +2,7 @@
 //! on, and Prometheus metrics.
 
 use actix_web::{web, HttpResponse};
+use leadstream_api_conventions::ApiRoute;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::ClientConfig;
 use serde_json::json;
@@ -33,6 +34,21 @@ impl HealthChecks {
 }
 
 /// `GET /health`: the process answers.
+/// The operational routes, public on every part that serves HTTP.
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        ApiRoute::get("/", service_info),
+        ApiRoute::get("/health", health),
+        ApiRoute::get("/health/detailed", health_detailed),
+        ApiRoute::get("/metrics", metrics),
+    ]
+}
+
+/// `GET /`: what this service is.
+pub async fn service_info() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "service": "leadstream", "version": env!("CARGO_PKG_VERSION") }))
+}
+
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }

@@ -1,0 +1,197 @@
+//! The tenant-isolation matrix: for every route the servers register, a principal of tenant A
+//! aimed at tenant B's resources gets 404 (so ids do not leak) or sees only its own data, and
+//! B's data is unchanged afterwards. A route added without a row here fails the test.
+
+mod support;
+
+use leadstream::app::api_routes;
+use leadstream::Parts;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::{Answer, Caller, TestApp};
+
+/// What tenant A does on one route, and what must come of it.
+enum Probe {
+    /// Not tenant data: registration, login, password resets, operations.
+    Public,
+    /// A's call with B's resource id in the path: must be 404.
+    ForeignId { path: String, body: Option<Value> },
+    /// A's own collection or profile: must succeed and show nothing of B's.
+    OwnScope { path: String, body: Option<Value> },
+}
+
+/// B's resources, which A must not reach.
+struct Victim {
+    lead: String,
+    user: String,
+    key: String,
+    ids: Vec<String>,
+}
+
+fn probe(method: &Method, path: &str, b: &Victim, a: &Caller) -> Option<Probe> {
+    let lead = |tail: &str| format!("/api/v1/leads/{}{tail}", b.lead);
+    let foreign = |path: String, body: Option<Value>| Some(Probe::ForeignId { path, body });
+    let own = |path: &str, body: Option<Value>| {
+        Some(Probe::OwnScope {
+            path: path.to_string(),
+            body,
+        })
+    };
+    let user = format!("/api/v1/users/{}", b.user);
+    match (method.as_str(), path) {
+        (_, "/" | "/health" | "/health/detailed" | "/metrics") => Some(Probe::Public),
+        ("POST", "/api/v1/auth/register" | "/api/v1/auth/login") => Some(Probe::Public),
+        ("POST", "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password") => Some(Probe::Public),
+        ("GET", "/api/v1/auth/me") => own(path, None),
+        ("GET", "/api/v1/users") => own(path, None),
+        ("POST", "/api/v1/users") => own(
+            path,
+            Some(json!({"email": "new-agent@a.example", "password": "Seguro123!"})),
+        ),
+        ("GET", "/api/v1/users/{id}") => foreign(user, None),
+        ("PUT" | "PATCH", "/api/v1/users/{id}") => foreign(user, Some(json!({"is_active": false}))),
+        ("GET", "/api/v1/api-keys") => own(path, None),
+        ("POST", "/api/v1/api-keys") => own(path, Some(json!({"name": "a's key"}))),
+        ("DELETE", "/api/v1/api-keys/{id}") => foreign(format!("/api/v1/api-keys/{}", b.key), None),
+        ("GET", "/api/v1/leads") => own(path, None),
+        ("POST", "/api/v1/leads") => own(path, Some(json!({"email": "b-lead@b.example"}))),
+        ("GET", "/api/v1/leads/{id}") => foreign(lead(""), None),
+        ("PATCH" | "PUT", "/api/v1/leads/{id}") => foreign(lead(""), Some(json!({"company": "Hijacked"}))),
+        ("DELETE", "/api/v1/leads/{id}") => foreign(lead(""), None),
+        // A valid assignee of A's own, so that only the lead's tenant can refuse.
+        ("PUT", "/api/v1/leads/{id}/assign") => foreign(lead("/assign"), Some(json!({"agent_id": a.user_id}))),
+        ("PUT", "/api/v1/leads/{id}/pipeline") => foreign(lead("/pipeline"), Some(json!({"stage": "ganado"}))),
+        ("PUT", "/api/v1/leads/{id}/status") => foreign(lead("/status"), Some(json!({"status": "lost"}))),
+        ("POST", "/api/v1/leads/{id}/activities") => foreign(
+            lead("/activities"),
+            Some(json!({"activity_type": "call", "description": "x"})),
+        ),
+        ("POST", "/api/v1/leads/{id}/notes") => foreign(lead("/notes"), Some(json!({"note": "x"}))),
+        ("POST", "/api/v1/leads/{id}/tags") => foreign(lead("/tags"), Some(json!({"tags": ["x"]}))),
+        _ => None,
+    }
+}
+
+/// A digest of every row tenant `tenant` owns, in every table that holds tenant data.
+async fn tenant_digest(app: &TestApp, tenant: uuid::Uuid) -> Vec<String> {
+    let mut digests = vec![];
+    for (table, order) in [
+        ("users", "id"),
+        ("api_keys", "id"),
+        ("leads", "id"),
+        ("lead_activities", "lead_id, sequence"),
+        ("tenants", "id"),
+    ] {
+        let column = if table == "tenants" { "id" } else { "tenant_id" };
+        let digest: String = sqlx::query_scalar(&format!(
+            "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY {order}), '')) FROM {table} t WHERE {column} = $1"
+        ))
+        .bind(tenant)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        digests.push(format!("{table}:{digest}"));
+    }
+    let events: String = sqlx::query_scalar(
+        "SELECT md5(coalesce(string_agg(e::text, '|' ORDER BY aggregate_id, sequence), '')) FROM events e
+          WHERE metadata->>'tenant_id' = $1",
+    )
+    .bind(tenant.to_string())
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    digests.push(format!("events:{events}"));
+    digests
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
+    let app = TestApp::spawn().await;
+    let a = app.register_tenant().await;
+    let b = app.register_tenant().await;
+    let b_agent = app.add_user(&b, "agent").await;
+    let (_, b_key) = app.api_key(&b, "agent").await;
+    let b_lead = app
+        .create_lead(
+            &b,
+            json!({"name": "Secreto", "email": "secret@b.example", "company": "B Corp"}),
+        )
+        .await;
+    let lead = b_lead.body["id"].as_str().unwrap().to_string();
+    let note = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/leads/{lead}/notes"),
+            Some(&b),
+            Some(json!({"note": "b's note"})),
+        )
+        .await;
+    app.wait_projected(&b, note.position()).await;
+    let victim = Victim {
+        ids: vec![
+            lead.clone(),
+            b.user_id.to_string(),
+            b_agent.user_id.to_string(),
+            b_key["id"].as_str().unwrap().to_string(),
+            b.tenant_id.to_string(),
+        ],
+        lead,
+        user: b_agent.user_id.to_string(),
+        key: b_key["id"].as_str().unwrap().to_string(),
+    };
+    let before = tenant_digest(&app, b.tenant_id).await;
+
+    let mut checked = 0;
+    for route in api_routes(Parts::ALL) {
+        let method = Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
+        let probe = probe(&method, route.path, &victim, &a)
+            .unwrap_or_else(|| panic!("{method} {} has no row in the isolation matrix", route.path));
+        let answer: Answer = match probe {
+            Probe::Public => continue,
+            Probe::ForeignId { path, body } => {
+                let answer = app.call(method.clone(), &path, Some(&a), body).await;
+                answer.assert_error(404, "RESOURCE_NOT_FOUND");
+                answer
+            }
+            Probe::OwnScope { path, body } => {
+                let answer = app.call(method.clone(), &path, Some(&a), body).await;
+                assert!(answer.status.is_success(), "{method} {path}: {}", answer.body);
+                if let Some(position) = answer.header("x-event-position").and_then(|p| p.parse().ok()) {
+                    app.wait_projected(&a, position).await;
+                }
+                answer
+            }
+        };
+        let text = answer.body.to_string();
+        for id in &victim.ids {
+            assert!(
+                !text.contains(id.as_str()),
+                "{method} {}: B's id {id} leaked: {text}",
+                route.path
+            );
+        }
+        assert!(
+            !text.contains("secret@b.example"),
+            "{method} {}: B's lead leaked",
+            route.path
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} routes were probed");
+
+    // A's lists, read after everything A did, still hold nothing of B's.
+    for path in ["/api/v1/leads", "/api/v1/users", "/api/v1/api-keys"] {
+        let list = app.call(Method::GET, path, Some(&a), None).await;
+        assert_eq!(list.status, StatusCode::OK);
+        for id in &victim.ids {
+            assert!(!list.body.to_string().contains(id.as_str()), "{path} shows B's {id}");
+        }
+    }
+    assert_eq!(tenant_digest(&app, b.tenant_id).await, before, "B's data changed");
+    // And B's own view of its lead is as B left it.
+    let mine = app
+        .call(Method::GET, &format!("/api/v1/leads/{}", victim.lead), Some(&b), None)
+        .await;
+    assert_eq!(mine.body["company"], "B Corp");
+    app.stop().await;
+}
