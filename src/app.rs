@@ -124,6 +124,7 @@ impl RunningApp {
                 (parts.command_api || parts.projections).then_some(brokers),
             );
             let idempotent = IdempotencyStore::new(pool.clone());
+            let document = web::Data::new(crate::openapi::OpenApiDocument(crate::openapi::openapi_document(parts)));
             let limiter = web::Data::new(rate_limiter(settings).await?);
             let queries = parts.query_api.then(|| {
                 (
@@ -142,7 +143,10 @@ impl RunningApp {
                     .app_data(web::Data::new(idempotent.clone()))
                     .configure(configure_input_limits)
                     .app_data(web::Data::new(health.clone()))
-                    .configure(|cfg| register_routes(cfg, crate::operations::routes()));
+                    .app_data(document.clone())
+                    .configure(|cfg| register_routes(cfg, crate::operations::routes()))
+                    .configure(|cfg| register_routes(cfg, crate::openapi::routes()))
+                    .service(crate::openapi::swagger_ui());
                 if let Some((leads, identity)) = &commands {
                     app = app.configure(leadstream_command_api::configure(leads.clone(), identity.clone()));
                 }
@@ -190,6 +194,7 @@ impl RunningApp {
 /// register from.
 pub fn api_routes(parts: Parts) -> Vec<ApiRoute> {
     let mut routes = crate::operations::routes();
+    routes.extend(crate::openapi::routes());
     if parts.command_api {
         routes.extend(leadstream_command_api::routes());
     }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod database;
 pub mod local_broker;
+pub mod openapi;
 pub mod operations;
 pub mod settings;
 pub mod telemetry;

@@ -1,4 +1,4 @@
-//! The `leadstream` command: run the service (all parts or one), migrate, or rebuild read models.
+//! The `leadstream` command: run the service (all parts or one), migrate, rebuild read models, or print the OpenAPI document.
 
 use clap::{Parser, Subcommand};
 use leadstream::local_broker::{is_listening, LocalBroker};
@@ -30,11 +30,20 @@ enum Subcommands {
         #[arg(long, default_value_t = 1000)]
         batch_size: i64,
     },
+    /// Print the OpenAPI document (what `schemas/openapi.json` holds).
+    Openapi,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Subcommands::Openapi = cli.command {
+        let document = leadstream::openapi::openapi_document(Parts::ALL);
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &document)?;
+        std::io::Write::write_all(&mut out, b"\n")?;
+        return Ok(());
+    }
     let settings = Settings::from_env().map_err(anyhow::Error::msg)?;
     telemetry::init(&settings.log_format);
     let parts = match cli.command {
@@ -49,6 +58,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(replayed, "read models rebuilt");
             return Ok(());
         }
+        Subcommands::Openapi => return Ok(()),
         Subcommands::Serve => Parts::ALL,
         Subcommands::CommandApi => Parts {
             command_api: true,

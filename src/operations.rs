@@ -5,10 +5,12 @@ use actix_web::{web, HttpResponse};
 use leadstream_api_conventions::ApiRoute;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::ClientConfig;
+use serde::Serialize;
 use serde_json::json;
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use utoipa::ToSchema;
 
 /// What `/health/detailed` inspects.
 #[derive(Clone)]
@@ -37,20 +39,63 @@ impl HealthChecks {
 /// The operational routes, public on every part that serves HTTP.
 pub fn routes() -> Vec<ApiRoute> {
     vec![
-        ApiRoute::get("/", service_info),
-        ApiRoute::get("/health", health),
-        ApiRoute::get("/health/detailed", health_detailed),
-        ApiRoute::get("/metrics", metrics),
+        ApiRoute::get("/", service_info)
+            .summary("The service's name and version")
+            .public()
+            .answers::<ServiceInfo>(200),
+        ApiRoute::get("/health", health)
+            .summary("Liveness")
+            .public()
+            .answers::<Health>(200),
+        ApiRoute::get("/health/detailed", health_detailed)
+            .summary("PostgreSQL, Kafka, outbox backlog and projection lag; 503 when PostgreSQL is down")
+            .public()
+            .answers::<DetailedHealth>(200),
+        ApiRoute::get("/metrics", metrics)
+            .summary("Prometheus metrics")
+            .public()
+            .answers_text(),
     ]
+}
+
+/// What this service is.
+#[derive(Serialize, ToSchema)]
+pub struct ServiceInfo {
+    service: &'static str,
+    version: &'static str,
+}
+
+/// The process is up.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    status: &'static str,
+}
+
+/// The state of every dependency.
+#[derive(ToSchema)]
+pub struct DetailedHealth {
+    /// `healthy`, `degraded` (Kafka down: commands still succeed, the outbox holds them) or
+    /// `unhealthy` (PostgreSQL down).
+    #[allow(dead_code)]
+    status: String,
+    /// `postgres`, `kafka`, `outbox` (backlog) and `projections` (lag per projection).
+    #[allow(dead_code)]
+    #[schema(value_type = Object)]
+    checks: serde_json::Value,
 }
 
 /// `GET /`: what this service is.
 pub async fn service_info() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "service": "leadstream", "version": env!("CARGO_PKG_VERSION") }))
+    HttpResponse::Ok().json(ServiceInfo {
+        service: "leadstream",
+        version: env!("CARGO_PKG_VERSION"),
+    })
 }
 
+/// `GET /health`: the process answers.
 pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+    HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 /// `GET /health/detailed`: PostgreSQL, Kafka, the outbox backlog and each projection's lag.

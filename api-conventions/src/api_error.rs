@@ -1,8 +1,10 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use leadstream_domain::ValidationErrors;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::fmt;
+use utoipa::ToSchema;
 
 use crate::request_context::current_request_id;
 
@@ -84,6 +86,23 @@ impl ApiError {
     }
 }
 
+/// The one error shape every endpoint answers with.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// The HTTP status's reason phrase.
+    pub error: String,
+    /// A stable, machine-readable code such as `VALIDATION_ERROR`.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// More about it: for validation errors, `fields` lists each rejected field.
+    #[schema(value_type = Object)]
+    pub details: Value,
+    /// The request's id, as in `X-Request-ID`: quote it when reporting a problem.
+    pub request_id: Option<String>,
+}
+
 impl ApiError {
     /// The HTTP status this error answers with.
     pub fn status(&self) -> StatusCode {
@@ -112,12 +131,12 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        response.json(json!({
-            "error": self.status.canonical_reason().unwrap_or("Error"),
-            "code": self.code,
-            "message": self.message,
-            "details": self.details,
-            "request_id": current_request_id(),
-        }))
+        response.json(ErrorBody {
+            error: self.status.canonical_reason().unwrap_or("Error").to_string(),
+            code: self.code.to_string(),
+            message: self.message.clone(),
+            details: self.details.clone(),
+            request_id: current_request_id(),
+        })
     }
 }

@@ -4,12 +4,54 @@
 use actix_web::http::Method;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{FromRequest, Handler, Responder, Route};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::ToSchema;
 
-/// One endpoint: its method, its path pattern and the handler that serves it.
+/// One endpoint: its method, its path pattern, the handler that serves it, and what the
+/// OpenAPI document says about it.
 pub struct ApiRoute {
     pub method: Method,
     pub path: &'static str,
     route: Route,
+    pub doc: RouteDoc,
+}
+
+/// What the OpenAPI document says about a route.
+#[derive(Clone, Default)]
+pub struct RouteDoc {
+    pub summary: &'static str,
+    /// Needs no credentials.
+    pub public: bool,
+    /// The JSON body it accepts.
+    pub request: Option<SchemaSource>,
+    /// Its success status and JSON body (none for 204, or for text like `/metrics`).
+    pub response: Option<(u16, Option<SchemaSource>)>,
+    /// An object whose properties are the query parameters.
+    pub query: Option<SchemaSource>,
+    /// May answer 409 (a lost race, a taken name).
+    pub conflicts: bool,
+    /// Answers plain text, not JSON.
+    pub text: bool,
+}
+
+/// A schema, by name, with everything it refers to.
+#[derive(Clone, Copy)]
+pub struct SchemaSource {
+    pub name: fn() -> String,
+    pub collect: fn(&mut Vec<(String, RefOr<Schema>)>),
+}
+
+impl SchemaSource {
+    /// The schema of `T`.
+    pub fn of<T: ToSchema>() -> Self {
+        Self {
+            name: || T::name().into_owned(),
+            collect: |schemas| {
+                schemas.push((T::name().into_owned(), T::schema()));
+                T::schemas(schemas);
+            },
+        }
+    }
 }
 
 macro_rules! constructor {
@@ -25,6 +67,7 @@ macro_rules! constructor {
                 method: Method::$method,
                 path,
                 route: $route().to(handler),
+                doc: RouteDoc::default(),
             }
         }
     };
@@ -36,6 +79,55 @@ impl ApiRoute {
     constructor!(put, PUT, web::put);
     constructor!(patch, PATCH, web::patch);
     constructor!(delete, DELETE, web::delete);
+
+    /// One line on what the endpoint does.
+    pub fn summary(mut self, summary: &'static str) -> Self {
+        self.doc.summary = summary;
+        self
+    }
+
+    /// Callable without credentials.
+    pub fn public(mut self) -> Self {
+        self.doc.public = true;
+        self
+    }
+
+    /// Accepts a JSON body shaped like `T`.
+    pub fn accepts<T: ToSchema>(mut self) -> Self {
+        self.doc.request = Some(SchemaSource::of::<T>());
+        self
+    }
+
+    /// Answers `status` with a JSON body shaped like `T`.
+    pub fn answers<T: ToSchema>(mut self, status: u16) -> Self {
+        self.doc.response = Some((status, Some(SchemaSource::of::<T>())));
+        self
+    }
+
+    /// Answers `status` with no body.
+    pub fn answers_empty(mut self, status: u16) -> Self {
+        self.doc.response = Some((status, None));
+        self
+    }
+
+    /// Answers 200 with plain text.
+    pub fn answers_text(mut self) -> Self {
+        self.doc.response = Some((200, None));
+        self.doc.text = true;
+        self
+    }
+
+    /// Takes the query parameters `T` lists as its properties.
+    pub fn query<T: ToSchema>(mut self) -> Self {
+        self.doc.query = Some(SchemaSource::of::<T>());
+        self
+    }
+
+    /// May answer 409.
+    pub fn may_conflict(mut self) -> Self {
+        self.doc.conflicts = true;
+        self
+    }
 }
 
 /// Registers every route of `routes` on `cfg`. Routes are added per method, so one path may be

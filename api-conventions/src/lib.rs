@@ -14,9 +14,9 @@ mod rate_limit;
 mod request_context;
 
 pub use access_token::{AccessClaims, AccessTokens, IssuedToken, TokenRejection};
-pub use api_error::ApiError;
+pub use api_error::{ApiError, ErrorBody};
 pub use api_key::{hash_secret, random_token, NewApiKey};
-pub use api_route::{register_routes, ApiRoute};
+pub use api_route::{register_routes, ApiRoute, RouteDoc, SchemaSource};
 pub use authenticator::Authenticator;
 pub use idempotency::{idempotency, IdempotencyStore};
 pub use input_limits::{configure_input_limits, route_not_found};

@@ -16,7 +16,7 @@ pub const MAX_LIMIT: u32 = 200;
 const MAX_SEARCH_CHARS: usize = 100;
 
 /// `GET /api/v1/leads` query parameters as sent; both the seeds' spellings are accepted.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ListLeadsParams {
     status: Option<String>,
     #[serde(alias = "stage")]

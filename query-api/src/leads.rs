@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use leadstream_api_conventions::{ApiError, Principal};
 use leadstream_domain::lead::LeadAccess;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::{PgPool, QueryBuilder};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::consistency::{requested_position, wait_for_position};
@@ -24,8 +25,9 @@ const LEAD_COLUMNS: &str = "id, tenant_id, name, first_name, last_name, email, p
     message, notes, tags, metadata, status, pipeline_stage, score, assigned_to, activity_count, created_at, updated_at, version";
 
 /// A lead as the read model holds it.
-#[derive(Debug, Serialize, sqlx::FromRow)]
-struct LeadRow {
+#[derive(Debug, Serialize, sqlx::FromRow, ToSchema)]
+#[schema(as = Lead)]
+pub struct LeadRow {
     id: Uuid,
     tenant_id: Uuid,
     name: Option<String>,
@@ -40,6 +42,7 @@ struct LeadRow {
     message: Option<String>,
     notes: Option<String>,
     tags: Vec<String>,
+    #[schema(value_type = Object)]
     metadata: Value,
     status: String,
     pipeline_stage: String,
@@ -52,13 +55,36 @@ struct LeadRow {
 }
 
 /// One entry of a lead's timeline.
-#[derive(Debug, Serialize, sqlx::FromRow)]
-struct ActivityRow {
+#[derive(Debug, Serialize, sqlx::FromRow, ToSchema)]
+#[schema(as = Activity)]
+pub struct ActivityRow {
     sequence: i64,
     activity_type: String,
     description: Option<String>,
+    #[schema(value_type = Object)]
     metadata: Value,
     occurred_at: DateTime<Utc>,
+}
+
+/// One page of leads. `page`/`per_page` and `skip`/`limit` describe the same page; with a
+/// cursor, `skip` and `page` are null and `next_cursor` continues.
+#[derive(Serialize, ToSchema)]
+pub struct LeadPage {
+    data: Vec<LeadRow>,
+    total: i64,
+    limit: u32,
+    skip: Option<u64>,
+    page: Option<u64>,
+    per_page: u32,
+    next_cursor: Option<String>,
+}
+
+/// A lead with its most recent activities, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct LeadDetail {
+    #[serde(flatten)]
+    lead: LeadRow,
+    activities: Vec<ActivityRow>,
 }
 
 /// Waits for the requested position, if any, and says in a header whether it was reached.
@@ -76,7 +102,7 @@ async fn read_after(
     }
 }
 
-fn respond(caught_up: Option<bool>, body: Value) -> HttpResponse {
+fn respond(caught_up: Option<bool>, body: impl Serialize) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     if let Some(caught_up) = caught_up {
         // Tells a client whose min_position was not reached in time that it may read stale rows.
@@ -130,20 +156,20 @@ pub async fn list(
     };
     Ok(respond(
         caught_up,
-        json!({
-            "data": rows,
-            "total": total,
-            "limit": query.limit,
-            "skip": skip,
-            "page": skip.map(|s| s / u64::from(query.limit) + 1),
-            "per_page": query.limit,
-            "next_cursor": next_cursor,
-        }),
+        LeadPage {
+            data: rows,
+            total,
+            limit: query.limit,
+            skip,
+            page: skip.map(|s| s / u64::from(query.limit) + 1),
+            per_page: query.limit,
+            next_cursor,
+        },
     ))
 }
 
 /// Query parameters of `GET /api/v1/leads/{id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct DetailParams {
     min_position: Option<String>,
 }
@@ -182,7 +208,5 @@ pub async fn detail(
     .fetch_all(pool.get_ref())
     .await
     .map_err(ApiError::internal)?;
-    let mut body = json!(lead);
-    body["activities"] = json!(activities);
-    Ok(respond(caught_up, body))
+    Ok(respond(caught_up, LeadDetail { lead, activities }))
 }

@@ -15,8 +15,14 @@ pub use projection_progress::ProjectionProgress;
 /// Every route the query side serves.
 pub fn routes() -> Vec<ApiRoute> {
     vec![
-        ApiRoute::get("/api/v1/leads", leads::list),
-        ApiRoute::get("/api/v1/leads/{id}", leads::detail),
+        ApiRoute::get("/api/v1/leads", leads::list)
+            .summary("List leads with filters and page or cursor pagination; `min_position` reads your writes")
+            .query::<lead_list_query::ListLeadsParams>()
+            .answers::<leads::LeadPage>(200),
+        ApiRoute::get("/api/v1/leads/{id}", leads::detail)
+            .summary("One lead with its last 10 activities")
+            .query::<leads::DetailParams>()
+            .answers::<leads::LeadDetail>(200),
     ]
 }
 

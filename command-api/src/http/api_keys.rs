@@ -2,11 +2,27 @@
 
 use actix_web::{web, HttpResponse};
 use leadstream_api_conventions::{ApiError, Principal};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::identity_requests::CreateApiKeyRequest;
-use crate::identity::IdentityService;
+use crate::identity::{ApiKeyView, IdentityService};
+
+/// A key just made. `key` is shown here once and never again.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedKeyAnswer {
+    #[serde(flatten)]
+    view: ApiKeyView,
+    key: String,
+}
+
+/// The tenant's keys (an agent's own, for an agent), by prefix.
+#[derive(Serialize, ToSchema)]
+pub struct ApiKeyList {
+    data: Vec<ApiKeyView>,
+    total: usize,
+}
 
 type Identity = web::Data<IdentityService>;
 
@@ -18,15 +34,19 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let (name, role) = body.into_inner().parse().map_err(ApiError::validation)?;
     let created = identity.create_api_key(&principal, &name, role).await?;
-    let mut answer = json!(created.view);
-    answer["key"] = json!(created.key);
-    Ok(HttpResponse::Created().json(answer))
+    Ok(HttpResponse::Created().json(CreatedKeyAnswer {
+        view: created.view,
+        key: created.key,
+    }))
 }
 
 /// `GET /api/v1/api-keys`: prefixes only.
 pub async fn list(identity: Identity, principal: Principal) -> Result<HttpResponse, ApiError> {
     let keys = identity.api_keys(&principal).await?;
-    Ok(HttpResponse::Ok().json(json!({ "data": keys, "total": keys.len() })))
+    Ok(HttpResponse::Ok().json(ApiKeyList {
+        total: keys.len(),
+        data: keys,
+    }))
 }
 
 /// `DELETE /api/v1/api-keys/{id}`: revoked at once, for every instance.

@@ -1,11 +1,45 @@
 //! Registration, login, the caller's profile and password resets.
 
 use actix_web::{web, HttpResponse};
-use leadstream_api_conventions::{ApiError, IssuedToken, Principal};
-use serde_json::json;
+use leadstream_api_conventions::{ApiError, Credential, IssuedToken, Principal};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::identity_requests::*;
-use crate::identity::{IdentityService, UserView};
+use crate::identity::{IdentityService, TenantView, UserView};
+
+/// A logged-in session: the bearer token and who it is for.
+#[derive(Serialize, ToSchema)]
+pub struct TokenAnswer {
+    access_token: String,
+    /// Always `bearer`.
+    token_type: &'static str,
+    /// Seconds until the token expires.
+    expires_in: u64,
+    user: UserView,
+    /// The new tenant (registration only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenant: Option<TenantView>,
+}
+
+/// The caller: its user, tenant, and how and with which role it is acting now.
+#[derive(Serialize, ToSchema)]
+pub struct MeAnswer {
+    #[serde(flatten)]
+    user: UserView,
+    tenant: TenantView,
+    /// `access_token` or `api_key`.
+    authenticated_by: &'static str,
+    /// The role this request acts with (a key may hold less than its owner).
+    #[schema(value_type = String)]
+    effective_role: leadstream_domain::identity::Role,
+}
+
+/// A confirmation for people.
+#[derive(Serialize, ToSchema)]
+pub struct MessageAnswer {
+    message: &'static str,
+}
 
 type Identity = web::Data<IdentityService>;
 
@@ -13,30 +47,28 @@ type Identity = web::Data<IdentityService>;
 pub async fn register(identity: Identity, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
     let registration = body.into_inner().parse().map_err(ApiError::validation)?;
     let (tenant, user, token) = identity.register(registration).await?;
-    let mut answer = token_answer(token, &user);
-    answer["tenant"] = json!(tenant);
-    Ok(HttpResponse::Created().json(answer))
+    Ok(HttpResponse::Created().json(token_answer(token, user, Some(tenant))))
 }
 
 /// `POST /api/v1/auth/login`.
 pub async fn login(identity: Identity, body: web::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
     let (login, password) = body.into_inner().parse().map_err(ApiError::validation)?;
     let (user, token) = identity.login(&login, &password).await?;
-    Ok(HttpResponse::Ok().json(token_answer(token, &user)))
+    Ok(HttpResponse::Ok().json(token_answer(token, user, None)))
 }
 
 /// `GET /api/v1/auth/me`: the caller's profile, role and tenant.
 pub async fn me(identity: Identity, principal: Principal) -> Result<HttpResponse, ApiError> {
     let (user, tenant) = identity.me(&principal).await?;
-    let mut answer = json!(user);
-    answer["tenant"] = json!(tenant);
-    answer["authenticated_by"] = json!(match principal.credential {
-        leadstream_api_conventions::Credential::User => "access_token",
-        leadstream_api_conventions::Credential::ApiKey(_) => "api_key",
-    });
-    // A key may act with less than its owner's role: say which role this request has.
-    answer["effective_role"] = json!(principal.role);
-    Ok(HttpResponse::Ok().json(answer))
+    Ok(HttpResponse::Ok().json(MeAnswer {
+        user,
+        tenant,
+        authenticated_by: match principal.credential {
+            Credential::User => "access_token",
+            Credential::ApiKey(_) => "api_key",
+        },
+        effective_role: principal.role,
+    }))
 }
 
 /// `POST /api/v1/auth/forgot-password`: always 202, registered or not.
@@ -46,9 +78,9 @@ pub async fn forgot_password(
 ) -> Result<HttpResponse, ApiError> {
     let email = body.into_inner().parse().map_err(ApiError::validation)?;
     identity.forgot_password(&email).await?;
-    Ok(HttpResponse::Accepted().json(json!({
-        "message": "if this address belongs to an active account, a reset token is on its way"
-    })))
+    Ok(HttpResponse::Accepted().json(MessageAnswer {
+        message: "if this address belongs to an active account, a reset token is on its way",
+    }))
 }
 
 /// `POST /api/v1/auth/reset-password`.
@@ -58,14 +90,17 @@ pub async fn reset_password(
 ) -> Result<HttpResponse, ApiError> {
     let (token, password) = body.into_inner().parse().map_err(ApiError::validation)?;
     identity.reset_password(&token, &password).await?;
-    Ok(HttpResponse::Ok().json(json!({ "message": "password changed; log in with the new one" })))
+    Ok(HttpResponse::Ok().json(MessageAnswer {
+        message: "password changed; log in with the new one",
+    }))
 }
 
-fn token_answer(token: IssuedToken, user: &UserView) -> serde_json::Value {
-    json!({
-        "access_token": token.token,
-        "token_type": "bearer",
-        "expires_in": token.expires_in,
-        "user": user,
-    })
+fn token_answer(token: IssuedToken, user: UserView, tenant: Option<TenantView>) -> TokenAnswer {
+    TokenAnswer {
+        access_token: token.token,
+        token_type: "bearer",
+        expires_in: token.expires_in,
+        user,
+        tenant,
+    }
 }

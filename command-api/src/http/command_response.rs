@@ -3,7 +3,9 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use leadstream_api_conventions::ApiError;
 use leadstream_domain::lead::LeadError;
+use serde::Serialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
 use crate::{CommandError, CommandOutcome};
 
@@ -24,12 +26,27 @@ pub fn command_response(status: StatusCode, outcome: CommandOutcome) -> HttpResp
     if status == StatusCode::NO_CONTENT {
         return response.finish();
     }
-    response.json(json!({
-        "id": outcome.lead_id,
-        "version": outcome.version,
-        "position": outcome.position,
-        "lead": outcome.lead,
-    }))
+    response.json(CommandAnswer {
+        id: outcome.lead_id,
+        version: outcome.version,
+        position: outcome.position,
+        lead: outcome.lead,
+    })
+}
+
+/// What a lead command answers: the lead's id, its version and event position after the
+/// command, and its new state.
+#[derive(Serialize, ToSchema)]
+pub struct CommandAnswer {
+    id: uuid::Uuid,
+    /// The lead's version (also in `ETag`); send it back in `If-Match` to make a change conditional.
+    version: u64,
+    /// The global position of the command's last event (also in `X-Event-Position`); pass it
+    /// as `min_position` to read your write.
+    position: Option<i64>,
+    /// The lead as the command left it.
+    #[schema(value_type = Object)]
+    lead: leadstream_domain::lead::Lead,
 }
 
 /// Reads `If-Match: "<version>"` (quotes optional) as the version a command expects.

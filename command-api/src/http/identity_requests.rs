@@ -4,11 +4,12 @@ use leadstream_domain::identity::{NewPassword, Role, Username};
 use leadstream_domain::values::{EmailAddress, PersonName, ShortText};
 use leadstream_domain::{FieldError, ValidationErrors};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::identity::{NewUserInput, Registration, UserUpdate};
 
 /// `POST /api/v1/auth/register`: seed 002 says `business_name`, seed 003 `broker_name`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
     #[serde(alias = "broker_name", alias = "company_name")]
     business_name: Option<String>,
@@ -47,7 +48,7 @@ impl RegisterRequest {
 }
 
 /// `POST /api/v1/auth/login`: by e-mail or by username.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     email: Option<String>,
     username: Option<String>,
@@ -73,7 +74,7 @@ impl LoginRequest {
 }
 
 /// `POST /api/v1/auth/forgot-password`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ForgotPasswordRequest {
     email: Option<String>,
 }
@@ -88,7 +89,7 @@ impl ForgotPasswordRequest {
 }
 
 /// `POST /api/v1/auth/reset-password`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetPasswordRequest {
     token: Option<String>,
     #[serde(alias = "new_password")]
@@ -113,7 +114,7 @@ impl ResetPasswordRequest {
 }
 
 /// `POST /api/v1/users`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUserRequest {
     email: Option<String>,
     username: Option<String>,
@@ -149,7 +150,7 @@ impl CreateUserRequest {
 }
 
 /// `PUT`/`PATCH /api/v1/users/{id}`: every field optional.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateUserRequest {
     name: Option<String>,
     username: Option<String>,
@@ -174,7 +175,7 @@ impl UpdateUserRequest {
 }
 
 /// `POST /api/v1/api-keys`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateApiKeyRequest {
     name: Option<String>,
     role: Option<String>,

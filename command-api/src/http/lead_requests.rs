@@ -6,23 +6,24 @@ use leadstream_domain::values::*;
 use leadstream_domain::{FieldError, ValidationErrors};
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// `POST /api/v1/leads`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateLeadRequest {
     #[serde(flatten)]
     fields: LeadFields,
 }
 
 /// `PATCH`/`PUT /api/v1/leads/{id}`: every field optional.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateLeadRequest {
     #[serde(flatten)]
     fields: LeadFields,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 struct LeadFields {
     name: Option<String>,
     #[serde(alias = "firstName")]
@@ -124,7 +125,7 @@ impl UpdateLeadRequest {
 }
 
 /// `PUT /api/v1/leads/{id}/assign`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct AssignRequest {
     #[serde(alias = "assigned_to", alias = "user_id")]
     agent_id: Option<String>,
@@ -138,7 +139,7 @@ impl AssignRequest {
 }
 
 /// `PUT /api/v1/leads/{id}/pipeline`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct MoveStageRequest {
     #[serde(alias = "pipeline_stage")]
     stage: Option<String>,
@@ -152,7 +153,7 @@ impl MoveStageRequest {
 }
 
 /// `PUT /api/v1/leads/{id}/status`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangeStatusRequest {
     status: Option<String>,
     reason: Option<String>,
@@ -172,7 +173,7 @@ impl ChangeStatusRequest {
 }
 
 /// `POST /api/v1/leads/{id}/activities`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LogActivityRequest {
     #[serde(alias = "type")]
     activity_type: Option<String>,
@@ -201,7 +202,7 @@ impl LogActivityRequest {
 }
 
 /// `POST /api/v1/leads/{id}/notes`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct AddNoteRequest {
     #[serde(alias = "content", alias = "text")]
     note: Option<String>,
@@ -215,7 +216,7 @@ impl AddNoteRequest {
 }
 
 /// `POST /api/v1/leads/{id}/tags`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct AddTagsRequest {
     tags: Option<Vec<String>>,
 }

@@ -11,35 +11,110 @@ mod users;
 use actix_web::web::{self, ServiceConfig};
 use leadstream_api_conventions::{register_routes, ApiRoute};
 
-use crate::identity::IdentityService;
+use crate::identity::{IdentityService, UserView};
 use crate::LeadCommandService;
 
-/// Every route the command side serves.
+/// Every route the command side serves, documented.
 pub fn routes() -> Vec<ApiRoute> {
+    use api_keys::{ApiKeyList, CreatedKeyAnswer};
+    use auth::{MeAnswer, MessageAnswer, TokenAnswer};
+    use command_response::CommandAnswer;
+    use identity_requests::*;
+    use lead_requests::*;
+    use users::{UserListQuery, UserPage};
+
+    let lead_command = |route: ApiRoute| route.answers::<CommandAnswer>(200).may_conflict();
     vec![
-        ApiRoute::post("/api/v1/auth/register", auth::register),
-        ApiRoute::post("/api/v1/auth/login", auth::login),
-        ApiRoute::get("/api/v1/auth/me", auth::me),
-        ApiRoute::post("/api/v1/auth/forgot-password", auth::forgot_password),
-        ApiRoute::post("/api/v1/auth/reset-password", auth::reset_password),
-        ApiRoute::post("/api/v1/users", users::create),
-        ApiRoute::get("/api/v1/users", users::list),
-        ApiRoute::get("/api/v1/users/{id}", users::get),
-        ApiRoute::put("/api/v1/users/{id}", users::update),
-        ApiRoute::patch("/api/v1/users/{id}", users::update),
-        ApiRoute::post("/api/v1/api-keys", api_keys::create),
-        ApiRoute::get("/api/v1/api-keys", api_keys::list),
-        ApiRoute::delete("/api/v1/api-keys/{id}", api_keys::revoke),
-        ApiRoute::post("/api/v1/leads", leads::create),
-        ApiRoute::patch("/api/v1/leads/{id}", leads::update),
-        ApiRoute::put("/api/v1/leads/{id}", leads::update),
-        ApiRoute::delete("/api/v1/leads/{id}", leads::erase),
-        ApiRoute::put("/api/v1/leads/{id}/assign", leads::assign),
-        ApiRoute::put("/api/v1/leads/{id}/pipeline", leads::move_stage),
-        ApiRoute::put("/api/v1/leads/{id}/status", leads::change_status),
-        ApiRoute::post("/api/v1/leads/{id}/activities", leads::log_activity),
-        ApiRoute::post("/api/v1/leads/{id}/notes", leads::add_note),
-        ApiRoute::post("/api/v1/leads/{id}/tags", leads::add_tags),
+        ApiRoute::post("/api/v1/auth/register", auth::register)
+            .summary("Register a tenant (business or broker) and its first admin, logged in")
+            .public()
+            .accepts::<RegisterRequest>()
+            .answers::<TokenAnswer>(201)
+            .may_conflict(),
+        ApiRoute::post("/api/v1/auth/login", auth::login)
+            .summary("Log in by e-mail or username; returns a bearer token")
+            .public()
+            .accepts::<LoginRequest>()
+            .answers::<TokenAnswer>(200),
+        ApiRoute::get("/api/v1/auth/me", auth::me)
+            .summary("The caller's profile, tenant and role")
+            .answers::<MeAnswer>(200),
+        ApiRoute::post("/api/v1/auth/forgot-password", auth::forgot_password)
+            .summary("Mail a single-use reset token (the answer is the same for unknown addresses)")
+            .public()
+            .accepts::<ForgotPasswordRequest>()
+            .answers::<MessageAnswer>(202),
+        ApiRoute::post("/api/v1/auth/reset-password", auth::reset_password)
+            .summary("Set a new password with a reset token; older sessions end")
+            .public()
+            .accepts::<ResetPasswordRequest>()
+            .answers::<MessageAnswer>(200),
+        ApiRoute::post("/api/v1/users", users::create)
+            .summary("Add a user to the tenant (admins; never above the caller's role)")
+            .accepts::<CreateUserRequest>()
+            .answers::<UserView>(201)
+            .may_conflict(),
+        ApiRoute::get("/api/v1/users", users::list)
+            .summary("The tenant's users (admins)")
+            .query::<UserListQuery>()
+            .answers::<UserPage>(200),
+        ApiRoute::get("/api/v1/users/{id}", users::get)
+            .summary("One user (yourself, or anyone for admins)")
+            .answers::<UserView>(200),
+        ApiRoute::put("/api/v1/users/{id}", users::update)
+            .summary("Change a user: name, username, password; role and activation by those who outrank them")
+            .accepts::<UpdateUserRequest>()
+            .answers::<UserView>(200)
+            .may_conflict(),
+        ApiRoute::patch("/api/v1/users/{id}", users::update)
+            .summary("Same as PUT")
+            .accepts::<UpdateUserRequest>()
+            .answers::<UserView>(200)
+            .may_conflict(),
+        ApiRoute::post("/api/v1/api-keys", api_keys::create)
+            .summary("Create an API key acting as the caller; the key is shown once")
+            .accepts::<CreateApiKeyRequest>()
+            .answers::<CreatedKeyAnswer>(201),
+        ApiRoute::get("/api/v1/api-keys", api_keys::list)
+            .summary("List API keys by prefix (admins: the tenant's; agents: their own)")
+            .answers::<ApiKeyList>(200),
+        ApiRoute::delete("/api/v1/api-keys/{id}", api_keys::revoke)
+            .summary("Revoke an API key, at once")
+            .answers_empty(204),
+        ApiRoute::post("/api/v1/leads", leads::create)
+            .summary("Create a lead (an agent's lead is assigned to it)")
+            .accepts::<CreateLeadRequest>()
+            .answers::<CommandAnswer>(201)
+            .may_conflict(),
+        lead_command(ApiRoute::patch("/api/v1/leads/{id}", leads::update))
+            .summary("Partially update a lead; `If-Match: \"<version>\"` makes it conditional")
+            .accepts::<UpdateLeadRequest>(),
+        lead_command(ApiRoute::put("/api/v1/leads/{id}", leads::update))
+            .summary("Same as PATCH")
+            .accepts::<UpdateLeadRequest>(),
+        ApiRoute::delete("/api/v1/leads/{id}", leads::erase)
+            .summary("Erase a lead: its personal data leaves every read model")
+            .answers_empty(204)
+            .may_conflict(),
+        lead_command(ApiRoute::put("/api/v1/leads/{id}/assign", leads::assign))
+            .summary("Assign to an active user of the tenant (admins)")
+            .accepts::<AssignRequest>(),
+        lead_command(ApiRoute::put("/api/v1/leads/{id}/pipeline", leads::move_stage))
+            .summary("Move the lead to a pipeline stage")
+            .accepts::<MoveStageRequest>(),
+        lead_command(ApiRoute::put("/api/v1/leads/{id}/status", leads::change_status))
+            .summary("Change the lead's status")
+            .accepts::<ChangeStatusRequest>(),
+        lead_command(ApiRoute::post("/api/v1/leads/{id}/activities", leads::log_activity))
+            .summary("Log an activity on the lead's timeline")
+            .accepts::<LogActivityRequest>()
+            .answers::<CommandAnswer>(201),
+        lead_command(ApiRoute::post("/api/v1/leads/{id}/notes", leads::add_note))
+            .summary("Add a note")
+            .accepts::<AddNoteRequest>(),
+        lead_command(ApiRoute::post("/api/v1/leads/{id}/tags", leads::add_tags))
+            .summary("Add tags (at most 50 in all)")
+            .accepts::<AddTagsRequest>(),
     ]
 }
 

@@ -3,16 +3,26 @@
 use actix_web::{web, HttpResponse};
 use leadstream_api_conventions::{ApiError, Principal};
 use serde::Deserialize;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::identity_requests::*;
-use crate::identity::IdentityService;
+use crate::identity::{IdentityService, UserView};
+
+/// One page of the tenant's users.
+#[derive(Serialize, ToSchema)]
+pub struct UserPage {
+    data: Vec<UserView>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
 
 type Identity = web::Data<IdentityService>;
 
 /// `GET /api/v1/users` paging.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserListQuery {
     page: Option<i64>,
@@ -48,12 +58,12 @@ pub async fn list(
         ));
     }
     let (users, total) = identity.users(&principal, (page - 1) * per_page, per_page).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "data": users,
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-    })))
+    Ok(HttpResponse::Ok().json(UserPage {
+        data: users,
+        total,
+        page,
+        per_page,
+    }))
 }
 
 /// `GET /api/v1/users/{id}`.

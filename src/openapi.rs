@@ -1,0 +1,232 @@
+//! The OpenAPI document, built from the same route lists the servers register from, so every
+//! route is described and nothing described is missing. Swagger UI at `/docs` is vendored into
+//! the binary: nothing is fetched from the internet.
+
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse};
+use leadstream_api_conventions::{ApiRoute, ErrorBody, SchemaSource};
+use serde_json::{json, Map, Value};
+use utoipa::openapi::{RefOr, Schema};
+
+use crate::app::{api_routes, Parts};
+
+/// The document as served, computed once at start-up.
+#[derive(Clone)]
+pub struct OpenApiDocument(pub Value);
+
+/// The documentation routes.
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        ApiRoute::get("/openapi.json", openapi_json)
+            .summary("This OpenAPI document")
+            .public()
+            .answers::<OpenApiObject>(200),
+        ApiRoute::get("/docs", docs)
+            .summary("Swagger UI over this document (redirects to /docs/)")
+            .public()
+            .answers_empty(308),
+    ]
+}
+
+/// An OpenAPI 3.1 document.
+#[derive(utoipa::ToSchema)]
+pub struct OpenApiObject {
+    #[allow(dead_code)]
+    openapi: String,
+    #[allow(dead_code)]
+    #[schema(value_type = Object)]
+    paths: Value,
+}
+
+async fn openapi_json(document: web::Data<OpenApiDocument>) -> HttpResponse {
+    HttpResponse::Ok().json(&document.0)
+}
+
+async fn docs() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("location", "/docs/"))
+        .finish()
+}
+
+/// Swagger UI, served under `/docs/`, reading `/openapi.json`.
+pub fn swagger_ui() -> utoipa_swagger_ui::SwaggerUi {
+    utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json"))
+}
+
+/// The OpenAPI document for the routes `parts` serve.
+pub fn openapi_document(parts: Parts) -> Value {
+    let mut schemas: Vec<(String, RefOr<Schema>)> = vec![];
+    (SchemaSource::of::<ErrorBody>().collect)(&mut schemas);
+    let mut paths = Map::new();
+    for route in api_routes(parts) {
+        let operation = operation(&route, &mut schemas);
+        let item = paths.entry(route.path).or_insert_with(|| json!({}));
+        item[route.method.as_str().to_lowercase()] = operation;
+    }
+    let mut components = Map::new();
+    for (name, schema) in schemas {
+        if !components.contains_key(&name) {
+            components.insert(name, serde_json::to_value(schema).unwrap_or(Value::Null));
+        }
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "leadstream",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Event-sourced lead management: commands append events, projections build the read \
+                models. Authenticate with `Authorization: Bearer <access token or API key>` or \
+                `X-API-Key: <key>`. Every error has the `Error` shape; every response carries \
+                `X-Request-ID`, `X-Process-Time` and the `X-RateLimit-*` headers.",
+        },
+        "security": [{ "bearer": [] }, { "apiKey": [] }],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An access token from login or registration, or an API key",
+                },
+                "apiKey": { "type": "apiKey", "in": "header", "name": "X-API-Key" },
+            },
+        },
+    })
+}
+
+fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Value {
+    let doc = &route.doc;
+    let mut parameters = vec![];
+    for name in route
+        .path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+    {
+        parameters.push(json!({
+            "name": name, "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" }
+        }));
+    }
+    if let Some(query) = doc.query {
+        let mut own = vec![];
+        (query.collect)(&mut own);
+        let properties = own
+            .first()
+            .and_then(|(_, schema)| serde_json::to_value(schema).ok())
+            .and_then(|schema| schema.get("properties").cloned())
+            .and_then(|p| p.as_object().cloned())
+            .unwrap_or_default();
+        for (name, schema) in properties {
+            let mut parameter = json!({ "name": name, "in": "query", "required": false, "schema": schema });
+            if let Some(description) = schema.get("description") {
+                parameter["description"] = description.clone();
+            }
+            parameters.push(parameter);
+        }
+    }
+    if route.method == Method::POST && !doc.public {
+        parameters.push(json!({
+            "name": "Idempotency-Key", "in": "header", "required": false,
+            "description": "Repeating a POST with the same key and body returns the first answer and writes nothing",
+            "schema": { "type": "string", "maxLength": 255 }
+        }));
+    }
+    if doc.conflicts && route.path.starts_with("/api/v1/leads/{id}") {
+        parameters.push(json!({
+            "name": "If-Match", "in": "header", "required": false,
+            "description": "The lead version the change expects, e.g. \"3\"; 409 VERSION_CONFLICT when it moved on",
+            "schema": { "type": "string" }
+        }));
+    }
+
+    let mut responses = Map::new();
+    if let Some((status, body)) = doc.response {
+        let mut answer = json!({ "description": reason(status) });
+        if let Some(body) = body {
+            (body.collect)(schemas);
+            answer["content"] = json!({ "application/json": { "schema": schema_ref(&(body.name)()) } });
+        } else if doc.text {
+            answer["content"] = json!({ "text/plain": { "schema": { "type": "string" } } });
+        }
+        responses.insert(status.to_string(), answer);
+    }
+    let mut errors = vec![429];
+    if doc.request.is_some() {
+        errors.extend([400, 413, 415, 422]);
+    }
+    if doc.query.is_some() {
+        errors.extend([400, 422]);
+    }
+    if !doc.public {
+        errors.extend([401, 403]);
+    }
+    if route.path.contains('{') {
+        errors.push(404);
+    }
+    if doc.conflicts {
+        errors.push(409);
+    }
+    errors.sort_unstable();
+    errors.dedup();
+    for status in errors {
+        responses.insert(
+            status.to_string(),
+            json!({
+                "description": reason(status),
+                "content": { "application/json": { "schema": schema_ref("Error") } }
+            }),
+        );
+    }
+
+    let mut operation = json!({
+        "operationId": operation_id(route),
+        "summary": doc.summary,
+        "tags": [tag(route.path)],
+        "parameters": parameters,
+        "responses": responses,
+    });
+    if let Some(body) = doc.request {
+        (body.collect)(schemas);
+        operation["requestBody"] = json!({
+            "required": true,
+            "content": { "application/json": { "schema": schema_ref(&(body.name)()) } }
+        });
+    }
+    if doc.public {
+        operation["security"] = json!([]);
+    }
+    operation
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// `post_api_v1_leads_id_notes` for `POST /api/v1/leads/{id}/notes`.
+fn operation_id(route: &ApiRoute) -> String {
+    let path: String = route
+        .path
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let path = path.split('_').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("_");
+    format!(
+        "{}_{}",
+        route.method.as_str().to_lowercase(),
+        if path.is_empty() { "root" } else { &path }
+    )
+}
+
+/// The API area a path belongs to: `leads`, `auth`, `users`, … or `operations`.
+fn tag(path: &str) -> &str {
+    path.strip_prefix("/api/v1/")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("operations")
+}
+
+fn reason(status: u16) -> &'static str {
+    actix_web::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Response")
+}
