@@ -6,6 +6,7 @@ use leadstream_domain::{FieldError, ValidationErrors};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::lead_requests::required_field;
 use crate::identity::{NewUserInput, Registration, UserUpdate};
 
 /// `POST /api/v1/auth/register`: seed 002 says `business_name`, seed 003 `broker_name`.
@@ -26,14 +27,14 @@ impl RegisterRequest {
     pub fn parse(self) -> Result<Registration, ValidationErrors> {
         let mut e = ValidationErrors::default();
         let business_name = e.check(
-            required("business_name", self.business_name).and_then(|raw| ShortText::parse("business_name", &raw)),
+            required_field("business_name", self.business_name).and_then(|raw| ShortText::parse("business_name", &raw)),
         );
-        let email = e.check(required("email", self.email).and_then(|raw| EmailAddress::parse(&raw)));
+        let email = e.check(required_field("email", self.email).and_then(|raw| EmailAddress::parse(&raw)));
         let username = e.check_opt(self.username, |raw| Username::parse(&raw));
         let name = e.check_opt(full_name(self.name, self.first_name, self.last_name), |raw| {
             PersonName::parse("name", &raw)
         });
-        let password = e.check(required("password", self.password).and_then(|raw| NewPassword::parse(&raw)));
+        let password = e.check(required_field("password", self.password).and_then(|raw| NewPassword::parse(&raw)));
         match (business_name, email, password) {
             (Some(business_name), Some(email), Some(password)) if e.0.is_empty() => Ok(Registration {
                 business_name,
@@ -64,7 +65,7 @@ impl LoginRequest {
         if login.is_none() {
             e.push(FieldError::new("email", "email or username is required"));
         }
-        let password = e.check(required("password", self.password).and_then(bounded_password));
+        let password = e.check(required_field("password", self.password).and_then(bounded_password));
         match (login, password) {
             (Some(login), Some(password)) if login.len() <= 254 => Ok((login, password)),
             (Some(_), Some(_)) => Err(ValidationErrors(vec![FieldError::new("email", "is too long")])),
@@ -82,7 +83,7 @@ pub struct ForgotPasswordRequest {
 impl ForgotPasswordRequest {
     /// The address to send the reset token to.
     pub fn parse(self) -> Result<EmailAddress, ValidationErrors> {
-        required("email", self.email)
+        required_field("email", self.email)
             .and_then(|raw| EmailAddress::parse(&raw))
             .map_err(|e| ValidationErrors(vec![e]))
     }
@@ -100,12 +101,12 @@ impl ResetPasswordRequest {
     /// The reset token and the new password.
     pub fn parse(self) -> Result<(String, NewPassword), ValidationErrors> {
         let mut e = ValidationErrors::default();
-        let token = e.check(required("token", self.token).and_then(|t| {
+        let token = e.check(required_field("token", self.token).and_then(|t| {
             (t.len() <= 256)
                 .then_some(t)
                 .ok_or_else(|| FieldError::new("token", "is too long"))
         }));
-        let password = e.check(required("password", self.password).and_then(|raw| NewPassword::parse(&raw)));
+        let password = e.check(required_field("password", self.password).and_then(|raw| NewPassword::parse(&raw)));
         match (token, password) {
             (Some(token), Some(password)) => Ok((token, password)),
             _ => Err(e),
@@ -129,13 +130,13 @@ impl CreateUserRequest {
     /// The new user; the role defaults to agent.
     pub fn parse(self) -> Result<NewUserInput, ValidationErrors> {
         let mut e = ValidationErrors::default();
-        let email = e.check(required("email", self.email).and_then(|raw| EmailAddress::parse(&raw)));
+        let email = e.check(required_field("email", self.email).and_then(|raw| EmailAddress::parse(&raw)));
         let username = e.check_opt(self.username, |raw| Username::parse(&raw));
         let name = e.check_opt(full_name(self.name, self.first_name, self.last_name), |raw| {
             PersonName::parse("name", &raw)
         });
         let role = e.check_opt(self.role, |raw| Role::parse(&raw)).unwrap_or(Role::Agent);
-        let password = e.check(required("password", self.password).and_then(|raw| NewPassword::parse(&raw)));
+        let password = e.check(required_field("password", self.password).and_then(|raw| NewPassword::parse(&raw)));
         match (email, password) {
             (Some(email), Some(password)) if e.0.is_empty() => Ok(NewUserInput {
                 email,
@@ -185,17 +186,13 @@ impl CreateApiKeyRequest {
     /// The key's name and role (the caller's own when absent).
     pub fn parse(self) -> Result<(ShortText, Option<Role>), ValidationErrors> {
         let mut e = ValidationErrors::default();
-        let name = e.check(required("name", self.name).and_then(|raw| ShortText::parse("name", &raw)));
+        let name = e.check(required_field("name", self.name).and_then(|raw| ShortText::parse("name", &raw)));
         let role = e.check_opt(self.role, |raw| Role::parse(&raw));
         match name {
             Some(name) if e.0.is_empty() => Ok((name, role)),
             _ => Err(e),
         }
     }
-}
-
-fn required(field: &str, raw: Option<String>) -> Result<String, FieldError> {
-    raw.ok_or_else(|| FieldError::new(field, "is required"))
 }
 
 /// Compared passwords are bounded too: hashing a megabyte is a denial of service.

@@ -228,7 +228,8 @@ impl AddTagsRequest {
     }
 }
 
-fn required_field<T>(field: &str, raw: Option<T>) -> Result<T, FieldError> {
+/// A field that must be present.
+pub(super) fn required_field<T>(field: &str, raw: Option<T>) -> Result<T, FieldError> {
     raw.ok_or_else(|| FieldError::new(field, "is required"))
 }
 
