@@ -3,6 +3,9 @@
 use clap::{Parser, Subcommand};
 use leadstream::local_broker::{is_listening, LocalBroker};
 use leadstream::{database, telemetry, Parts, RunningApp, Settings};
+use leadstream_command_api::identity::IdentityStore;
+use leadstream_domain::identity::Role;
+use leadstream_domain::values::EmailAddress;
 use std::net::SocketAddr;
 
 #[derive(Parser)]
@@ -32,6 +35,14 @@ enum Subcommands {
     },
     /// Print the OpenAPI document (what `schemas/openapi.json` holds).
     Openapi,
+    /// Give a user a role: the operator's way to make a tenant's superadmin, which the API
+    /// never grants (nobody grants more than they hold).
+    SetRole {
+        /// The user's e-mail address.
+        email: String,
+        /// `agent`, `admin` or `superadmin`.
+        role: String,
+    },
 }
 
 #[tokio::main]
@@ -56,6 +67,15 @@ async fn main() -> anyhow::Result<()> {
             let pool = database::prepare(&settings.database_url, 2).await?;
             let replayed = leadstream_projections::rebuild_leads(&pool, batch_size).await?;
             tracing::info!(replayed, "read models rebuilt");
+            return Ok(());
+        }
+        Subcommands::SetRole { email, role } => {
+            let role = Role::parse(&role).map_err(|e| anyhow::anyhow!(e.message))?;
+            let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!(e.message))?;
+            let pool = database::prepare(&settings.database_url, 2).await?;
+            let changed = IdentityStore::new(pool).set_role(&email, role).await?;
+            anyhow::ensure!(changed, "no user is registered as {}", email.as_str());
+            tracing::info!(email = email.as_str(), %role, "role set");
             return Ok(());
         }
         Subcommands::Openapi => return Ok(()),

@@ -426,3 +426,47 @@ async fn a_password_reset_token_works_once_and_retires_old_sessions() {
     .assert_error(400, "INVALID_RESET_TOKEN");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_makes_a_superadmin_who_manages_admins() {
+    let app = app().await;
+    let owner = app.register_tenant().await;
+    let second_admin = app.add_user(&owner, "admin").await;
+    let second_path = format!("/api/v1/users/{}", second_admin.user_id);
+    // Admins do not manage each other.
+    app.call(Method::PUT, &second_path, Some(&owner), Some(json!({"role": "agent"})))
+        .await
+        .assert_error(403, "FORBIDDEN");
+
+    let email = app.call(Method::GET, "/api/v1/auth/me", Some(&owner), None).await.body["email"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let set_role = |email: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_leadstream"))
+            .args(["set-role", email, "superadmin"])
+            .env("DATABASE_URL", &app.database_url)
+            .env("LOG_FORMAT", "pretty")
+            .output()
+            .expect("the set-role command runs")
+    };
+    let output = set_role(&email);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        !set_role("nobody@example.com").status.success(),
+        "an unknown user is an error"
+    );
+
+    // The role is read on every request: the same token now acts as a superadmin.
+    let me = app.call(Method::GET, "/api/v1/auth/me", Some(&owner), None).await;
+    assert_eq!(me.body["effective_role"], "superadmin");
+    let demoted = app
+        .call(Method::PUT, &second_path, Some(&owner), Some(json!({"role": "agent"})))
+        .await;
+    assert_eq!(demoted.body["role"], "agent", "{}", demoted.body);
+    // The demoted user's token acts as an agent at once.
+    app.call(Method::GET, "/api/v1/users", Some(&second_admin), None)
+        .await
+        .assert_error(403, "FORBIDDEN");
+    app.stop().await;
+}

@@ -5,6 +5,7 @@ pub mod envelope;
 pub mod event_contract;
 pub mod identity;
 pub mod lead;
+pub mod scoring;
 pub mod validation;
 pub mod values;
 

@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use leadstream_domain::identity::Role;
+use leadstream_domain::values::EmailAddress;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
@@ -184,6 +185,17 @@ impl IdentityStore {
         .map_err(StoreError::from_insert)?
         .map(|row| user_view(&row).map_err(StoreError::Database))
         .transpose()
+    }
+
+    /// Sets the role of the user registered as `email` (an operator's action); false when there
+    /// is no such user.
+    pub async fn set_role(&self, email: &EmailAddress, role: Role) -> Result<bool, sqlx::Error> {
+        let updated = sqlx::query("UPDATE users SET role = $2, updated_at = now() WHERE email = $1")
+            .bind(email.as_str())
+            .bind(role.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(updated.rows_affected() == 1)
     }
 
     /// Whether `id` is an active user of `tenant` (someone a lead can be assigned to).

@@ -1,0 +1,255 @@
+//! What people write when they mean to buy, in English and Spanish (seed 003's users write
+//! Spanish). Phrases are matched on normalised text: lower case, accents folded, words only.
+
+/// Asking to buy, see or be quoted.
+pub const STRONG_INTENT: &[&str] = &[
+    "demo",
+    "pricing",
+    "price",
+    "quote",
+    "buy",
+    "purchase",
+    "trial",
+    "sign up",
+    "contract",
+    "proposal",
+    "cotizacion",
+    "cotizar",
+    "precio",
+    "precios",
+    "comprar",
+    "compra",
+    "demostracion",
+    "agendar",
+    "visita",
+    "visitar",
+    "reunion",
+    "arrendar",
+    "invertir",
+];
+
+/// Curious, not yet asking.
+pub const SOFT_INTEREST: &[&str] = &[
+    "interested",
+    "information",
+    "info",
+    "more details",
+    "learn more",
+    "informacion",
+    "consulta",
+    "saber mas",
+    "conocer",
+    "me interesa",
+];
+
+/// Money on the table.
+pub const BUDGET: &[&str] = &[
+    "budget",
+    "presupuesto",
+    "usd",
+    "eur",
+    "uf",
+    "clp",
+    "million",
+    "millones",
+    "pre approved",
+    "preapproved",
+    "preaprobado",
+    "credito",
+    "financing",
+    "financiamiento",
+    "pie",
+    "cash",
+    "contado",
+];
+
+/// Money off the table; removed before looking for budget, so "no budget" is not a budget.
+pub const NO_BUDGET: &[&str] = &[
+    "no budget",
+    "sin presupuesto",
+    "too expensive",
+    "muy caro",
+    "no money",
+    "sin dinero",
+];
+
+/// Now.
+pub const URGENT: &[&str] = &[
+    "today",
+    "tomorrow",
+    "asap",
+    "urgent",
+    "urgently",
+    "this week",
+    "this month",
+    "immediately",
+    "right away",
+    "hoy",
+    "manana",
+    "urgente",
+    "esta semana",
+    "este mes",
+    "lo antes posible",
+    "inmediato",
+];
+
+/// Soon.
+pub const NEAR_TERM: &[&str] = &[
+    "next month",
+    "next quarter",
+    "soon",
+    "in 3 months",
+    "within 3 months",
+    "proximo mes",
+    "proximos meses",
+    "pronto",
+    "en 3 meses",
+];
+
+/// Someday.
+pub const NO_RUSH: &[&str] = &[
+    "next year",
+    "just looking",
+    "no rush",
+    "someday",
+    "el proximo ano",
+    "solo mirando",
+    "sin apuro",
+    "algun dia",
+];
+
+/// Titles that decide.
+pub const EXECUTIVE_TITLES: &[&str] = &[
+    "ceo",
+    "cto",
+    "cfo",
+    "coo",
+    "cmo",
+    "founder",
+    "cofounder",
+    "co founder",
+    "owner",
+    "president",
+    "vp",
+    "vice president",
+    "chief",
+    "partner",
+    "director",
+    "gerente general",
+    "dueno",
+    "socio",
+    "fundador",
+    "presidente",
+];
+
+/// Titles that influence.
+pub const MANAGER_TITLES: &[&str] = &[
+    "manager",
+    "head",
+    "lead",
+    "gerente",
+    "jefe",
+    "supervisor",
+    "coordinador",
+];
+
+/// Sources where the lead came to us.
+pub const INBOUND_SOURCES: &[&str] = &[
+    "website_form",
+    "website",
+    "web",
+    "referral",
+    "inbound_call",
+    "call",
+    "chat",
+    "whatsapp",
+    "sms",
+    "landing_page",
+    "form",
+    "referido",
+];
+
+/// Sources where we went to the lead.
+pub const COLD_SOURCES: &[&str] = &["csv", "import", "purchased_list", "cold", "cold_call", "list"];
+
+/// Free mail providers: an address there says nothing about a company.
+pub const FREE_MAIL: &[&str] = &[
+    "gmail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "icloud.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "yandex.com",
+    "mail.com",
+    "hotmail.es",
+    "yahoo.es",
+    "live.cl",
+    "hotmail.cl",
+];
+
+/// `text` lower-cased, accents folded, every run of non-alphanumerics one space, padded with
+/// spaces so that ` phrase ` matches whole words only.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(' ');
+    let mut last_space = true;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'ñ' => 'n',
+            // Currency signs become words, so they survive normalising and count as budget.
+            '$' | '€' => {
+                out.push_str(if last_space { "usd " } else { " usd " });
+                last_space = true;
+                continue;
+            }
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        };
+        if c == ' ' {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.push(c);
+            last_space = false;
+        }
+    }
+    if !last_space {
+        out.push(' ');
+    }
+    out
+}
+
+/// How many of `phrases` occur in normalised `text` as whole words.
+pub fn count(text: &str, phrases: &[&str]) -> usize {
+    phrases.iter().filter(|p| text.contains(&format!(" {p} "))).count()
+}
+
+/// `text` with every occurrence of `phrases` blanked out.
+pub fn without(text: &str, phrases: &[&str]) -> String {
+    phrases
+        .iter()
+        .fold(text.to_string(), |t, p| t.replace(&format!(" {p} "), "  "))
+}
+
+/// Whether normalised text names an amount: a number of four or more digits, or `50k`/`2m`
+/// (currency signs are already the word `usd`).
+pub fn names_amount(normalised: &str) -> bool {
+    normalised.split(' ').any(|word| {
+        let digits = word.trim_end_matches(['k', 'm']);
+        !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && (digits.len() >= 4 || digits.len() < word.len())
+    })
+}
