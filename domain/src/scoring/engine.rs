@@ -1,17 +1,17 @@
 use super::phrases::{self, count, names_amount, normalise};
-use super::profile::{LeadProfile, Signal};
+use super::profile::{Engagement, LeadProfile, Signal};
 use super::score_card::{Factor, Factors, RecommendedAction, ScoreCard, SubScores, Tier};
 use super::weights::ScoringWeights;
 
 /// Scores `profile` with `weights`. Pure and deterministic.
 pub fn score(profile: &LeadProfile, weights: &ScoringWeights) -> ScoreCard {
-    let (sub_scores, signals) = evaluate(profile);
+    let seen = Observations::of(profile);
+    let sub_scores = seen.sub_scores();
     let overall = overall(&sub_scores, weights);
     let mut factors = Factors::default();
-    for signal in signals {
+    for signal in seen.signals() {
         // A factor is listed only if taking it away really moves the score.
-        let (without, _) = evaluate(&profile.without(signal));
-        let impact = round1(overall - self::overall(&without, weights));
+        let impact = round1(overall - self::overall(&seen.without(signal).sub_scores(), weights));
         let factor = Factor {
             signal,
             description: describe(signal).to_string(),
@@ -43,127 +43,190 @@ pub fn score(profile: &LeadProfile, weights: &ScoringWeights) -> ScoreCard {
     }
 }
 
-/// The sub-scores of a profile and the signals behind them.
-fn evaluate(p: &LeadProfile) -> (SubScores, Vec<Signal>) {
-    let mut signals = vec![];
-    let mut saw = |signal: Signal, present: bool| {
-        if present {
-            signals.push(signal);
+/// Every signal read off a profile, once: the text is normalised and searched here and nowhere
+/// else, so trying the score without each signal costs next to nothing.
+#[derive(Clone, Copy)]
+struct Observations {
+    free_email: bool,
+    business_email: bool,
+    company_named: bool,
+    executive_title: bool,
+    manager_title: bool,
+    fit_company_size: bool,
+    industry_named: bool,
+    cold_source: bool,
+    inbound_source: bool,
+    strong_intent: usize,
+    soft_interest: bool,
+    budget_mentioned: bool,
+    no_budget: bool,
+    urgent: bool,
+    near_term: bool,
+    no_rush: bool,
+    wrote_message: bool,
+    reachable: bool,
+    engagement: Engagement,
+}
+
+impl Observations {
+    fn of(p: &LeadProfile) -> Self {
+        let text = normalise(p.message.as_deref().unwrap_or(""));
+        let title = normalise(p.title.as_deref().unwrap_or(""));
+        let domain = p
+            .email
+            .as_deref()
+            .and_then(|e| e.rsplit_once('@'))
+            .map(|(_, d)| d.to_lowercase());
+        let free_email = domain.as_deref().is_some_and(|d| phrases::FREE_MAIL.contains(&d));
+        let source = p.source.as_deref().map(str::to_lowercase);
+        let source_is = |list: &[&str]| source.as_deref().is_some_and(|s| list.contains(&s));
+        let money_text = phrases::without(&text, phrases::NO_BUDGET);
+        let executive_title = count(&title, phrases::EXECUTIVE_TITLES) > 0;
+        Self {
+            free_email,
+            business_email: domain.is_some() && !free_email,
+            company_named: p.company.as_deref().is_some_and(|c| !c.trim().is_empty()),
+            executive_title,
+            manager_title: !executive_title && count(&title, phrases::MANAGER_TITLES) > 0,
+            fit_company_size: p.company_size.is_some_and(|n| (10..=5000).contains(&n)),
+            industry_named: p.industry.as_deref().is_some_and(|i| !i.trim().is_empty()),
+            cold_source: source_is(phrases::COLD_SOURCES),
+            inbound_source: source_is(phrases::INBOUND_SOURCES),
+            strong_intent: count(&text, phrases::STRONG_INTENT),
+            soft_interest: count(&text, phrases::SOFT_INTEREST) > 0,
+            budget_mentioned: count(&money_text, phrases::BUDGET) > 0 || names_amount(&money_text),
+            no_budget: count(&text, phrases::NO_BUDGET) > 0,
+            urgent: count(&text, phrases::URGENT) > 0,
+            near_term: count(&text, phrases::NEAR_TERM) > 0,
+            no_rush: count(&text, phrases::NO_RUSH) > 0,
+            wrote_message: !text.trim().is_empty(),
+            reachable: p.has_phone,
+            engagement: p.engagement,
         }
-        present
-    };
-    let raw_message = p.message.as_deref().unwrap_or("");
-    let text = normalise(raw_message);
-    let title = normalise(p.title.as_deref().unwrap_or(""));
-    let domain = p
-        .email
-        .as_deref()
-        .and_then(|e| e.rsplit_once('@'))
-        .map(|(_, d)| d.to_lowercase());
-    let free_mail = domain.as_deref().is_some_and(|d| phrases::FREE_MAIL.contains(&d));
-    let source = p.source.as_deref().map(str::to_lowercase);
-    let source_is = |list: &[&str]| source.as_deref().is_some_and(|s| list.contains(&s));
-
-    let mut company_fit: f64 = if saw(Signal::FreeEmail, free_mail) { 0.0 } else { 10.0 };
-    if saw(Signal::BusinessEmail, domain.is_some() && !free_mail) {
-        company_fit += 30.0;
-    }
-    if saw(
-        Signal::CompanyNamed,
-        p.company.as_deref().is_some_and(|c| !c.trim().is_empty()),
-    ) {
-        company_fit += 20.0;
-    }
-    if saw(Signal::ExecutiveTitle, count(&title, phrases::EXECUTIVE_TITLES) > 0) {
-        company_fit += 35.0;
-    } else if saw(Signal::ManagerTitle, count(&title, phrases::MANAGER_TITLES) > 0) {
-        company_fit += 20.0;
-    }
-    if saw(
-        Signal::FitCompanySize,
-        p.company_size.is_some_and(|n| (10..=5000).contains(&n)),
-    ) {
-        company_fit += 15.0;
-    }
-    if saw(
-        Signal::IndustryNamed,
-        p.industry.as_deref().is_some_and(|i| !i.trim().is_empty()),
-    ) {
-        company_fit += 5.0;
     }
 
-    let mut intent: f64 = if saw(Signal::ColdSource, source_is(phrases::COLD_SOURCES)) {
+    /// The signals that count here, in the order they are listed.
+    fn signals(&self) -> Vec<Signal> {
+        let e = self.engagement;
+        [
+            (Signal::BusinessEmail, self.business_email),
+            (Signal::CompanyNamed, self.company_named),
+            (Signal::ExecutiveTitle, self.executive_title),
+            (Signal::ManagerTitle, self.manager_title),
+            (Signal::FitCompanySize, self.fit_company_size),
+            (Signal::IndustryNamed, self.industry_named),
+            (Signal::StrongIntent, self.strong_intent > 0),
+            (Signal::SoftInterest, self.soft_interest),
+            (Signal::InboundSource, self.inbound_source),
+            (Signal::BudgetMentioned, self.budget_mentioned),
+            (Signal::Urgent, self.urgent),
+            (Signal::NearTerm, self.near_term),
+            (Signal::Reachable, self.reachable),
+            (Signal::Activities, e.activities > 0),
+            (Signal::Calls, e.calls > 0),
+            (Signal::Replies, e.replies > 0),
+            (Signal::Appointments, e.appointments > 0),
+            (Signal::FreeEmail, self.free_email),
+            (Signal::ColdSource, self.cold_source),
+            (Signal::NoBudget, self.no_budget),
+            (Signal::NoRush, self.no_rush),
+        ]
+        .into_iter()
+        .filter_map(|(signal, present)| present.then_some(signal))
+        .collect()
+    }
+
+    /// The same observations without `signal`.
+    fn without(mut self, signal: Signal) -> Self {
+        match signal {
+            Signal::BusinessEmail => self.business_email = false,
+            Signal::FreeEmail => self.free_email = false,
+            Signal::CompanyNamed => self.company_named = false,
+            Signal::ExecutiveTitle => self.executive_title = false,
+            Signal::ManagerTitle => self.manager_title = false,
+            Signal::FitCompanySize => self.fit_company_size = false,
+            Signal::IndustryNamed => self.industry_named = false,
+            Signal::InboundSource => self.inbound_source = false,
+            Signal::ColdSource => self.cold_source = false,
+            Signal::StrongIntent => self.strong_intent = 0,
+            Signal::SoftInterest => self.soft_interest = false,
+            Signal::BudgetMentioned => self.budget_mentioned = false,
+            Signal::NoBudget => self.no_budget = false,
+            Signal::Urgent => self.urgent = false,
+            Signal::NearTerm => self.near_term = false,
+            Signal::NoRush => self.no_rush = false,
+            Signal::Reachable => self.reachable = false,
+            Signal::Activities => self.engagement.activities = 0,
+            Signal::Calls => self.engagement.calls = 0,
+            Signal::Replies => self.engagement.replies = 0,
+            Signal::Appointments => self.engagement.appointments = 0,
+        }
+        self
+    }
+
+    fn sub_scores(&self) -> SubScores {
+        let mut company_fit: f64 = if self.free_email { 0.0 } else { 10.0 };
+        company_fit += points(self.business_email, 30.0)
+            + points(self.company_named, 20.0)
+            + points(self.executive_title, 35.0)
+            + points(self.manager_title, 20.0)
+            + points(self.fit_company_size, 15.0)
+            + points(self.industry_named, 5.0);
+
+        let mut intent: f64 = if self.cold_source { 0.0 } else { 10.0 };
+        if self.strong_intent > 0 {
+            intent += 50.0 + 10.0 * (self.strong_intent - 1) as f64;
+        }
+        intent += points(self.soft_interest, 15.0) + points(self.inbound_source, 25.0);
+
+        let budget = if self.budget_mentioned {
+            80.0
+        } else if self.no_budget {
+            0.0
+        } else {
+            30.0
+        };
+        let urgency = if self.urgent {
+            90.0
+        } else if self.near_term {
+            60.0
+        } else if self.no_rush {
+            5.0
+        } else {
+            20.0
+        };
+
+        let e = self.engagement;
+        // Writing to us counts, but is not a factor of its own: taking the message away would
+        // also take away every phrase in it, and the phrases are the factors.
+        let engagement = points(self.wrote_message, 30.0)
+            + points(self.reachable, 10.0)
+            + (5.0 * f64::from(e.activities)).min(20.0)
+            + (10.0 * f64::from(e.calls)).min(20.0)
+            + (10.0 * f64::from(e.replies)).min(20.0)
+            + points(e.appointments > 0, 30.0);
+
+        let company_fit = company_fit.min(100.0);
+        let intent_signal = intent.min(100.0);
+        let engagement = engagement.min(100.0);
+        SubScores {
+            company_fit,
+            intent_signal,
+            budget_indicator: budget,
+            urgency,
+            engagement,
+            demographic: company_fit,
+            behavioral: round1((intent_signal + urgency) / 2.0),
+        }
+    }
+}
+
+fn points(present: bool, worth: f64) -> f64 {
+    if present {
+        worth
+    } else {
         0.0
-    } else {
-        10.0
-    };
-    let strong = count(&text, phrases::STRONG_INTENT);
-    if saw(Signal::StrongIntent, strong > 0) {
-        intent += 50.0 + 10.0 * (strong - 1) as f64;
     }
-    if saw(Signal::SoftInterest, count(&text, phrases::SOFT_INTEREST) > 0) {
-        intent += 15.0;
-    }
-    if saw(Signal::InboundSource, source_is(phrases::INBOUND_SOURCES)) {
-        intent += 25.0;
-    }
-
-    let money_text = phrases::without(&text, phrases::NO_BUDGET);
-    let budget_named = count(&money_text, phrases::BUDGET) > 0 || names_amount(&money_text);
-    let budget = if saw(Signal::BudgetMentioned, budget_named) {
-        80.0
-    } else if saw(Signal::NoBudget, count(&text, phrases::NO_BUDGET) > 0) {
-        0.0
-    } else {
-        30.0
-    };
-
-    let urgency = if saw(Signal::Urgent, count(&text, phrases::URGENT) > 0) {
-        90.0
-    } else if saw(Signal::NearTerm, count(&text, phrases::NEAR_TERM) > 0) {
-        60.0
-    } else if saw(Signal::NoRush, count(&text, phrases::NO_RUSH) > 0) {
-        5.0
-    } else {
-        20.0
-    };
-
-    let e = p.engagement;
-    let mut engagement: f64 = 0.0;
-    // Writing to us counts, but is not a factor of its own: taking the message away would also
-    // take away every phrase in it, and the phrases are the factors.
-    if !text.trim().is_empty() {
-        engagement += 30.0;
-    }
-    if saw(Signal::Reachable, p.has_phone) {
-        engagement += 10.0;
-    }
-    if saw(Signal::Activities, e.activities > 0) {
-        engagement += (5.0 * f64::from(e.activities)).min(20.0);
-    }
-    if saw(Signal::Calls, e.calls > 0) {
-        engagement += (10.0 * f64::from(e.calls)).min(20.0);
-    }
-    if saw(Signal::Replies, e.replies > 0) {
-        engagement += (10.0 * f64::from(e.replies)).min(20.0);
-    }
-    if saw(Signal::Appointments, e.appointments > 0) {
-        engagement += 30.0;
-    }
-
-    let company_fit = company_fit.min(100.0);
-    let intent_signal = intent.min(100.0);
-    let engagement = engagement.min(100.0);
-    let sub_scores = SubScores {
-        company_fit,
-        intent_signal,
-        budget_indicator: budget,
-        urgency,
-        engagement,
-        demographic: company_fit,
-        behavioral: round1((intent_signal + urgency) / 2.0),
-    };
-    (sub_scores, signals)
 }
 
 fn overall(s: &SubScores, weights: &ScoringWeights) -> f64 {

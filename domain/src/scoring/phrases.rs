@@ -233,7 +233,13 @@ pub fn normalise(text: &str) -> String {
 
 /// How many of `phrases` occur in normalised `text` as whole words.
 pub fn count(text: &str, phrases: &[&str]) -> usize {
-    phrases.iter().filter(|p| text.contains(&format!(" {p} "))).count()
+    phrases.iter().filter(|p| contains_words(text, p)).count()
+}
+
+/// Whether normalised (space-padded) `text` holds `phrase` as whole words; no allocation.
+fn contains_words(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase)
+        .any(|(at, _)| text[..at].ends_with(' ') && text[at + phrase.len()..].starts_with(' '))
 }
 
 /// `text` with every occurrence of `phrases` blanked out.
