@@ -10,6 +10,7 @@ use leadstream_api_conventions::{
 use leadstream_command_api::identity::{
     signing_secret, IdentityService, IdentitySettings, IdentityStore, RecordingMailer,
 };
+use leadstream_command_api::scoring::WeightsStore;
 use leadstream_command_api::{lead_event_store, LeadCommandService, OutboxRelay, RelaySettings};
 use leadstream_projections::{ProjectionWorker, WorkerSettings};
 use sqlx::PgPool;
@@ -117,7 +118,7 @@ impl RunningApp {
                 );
                 let leads =
                     LeadCommandService::new(lead_event_store(pool.clone(), settings.snapshot_every), pool.clone());
-                (leads, identity)
+                (leads, identity, WeightsStore::new(pool.clone()))
             });
             let health = crate::operations::HealthChecks::new(
                 pool.clone(),
@@ -147,8 +148,12 @@ impl RunningApp {
                     .configure(|cfg| register_routes(cfg, crate::operations::routes()))
                     .configure(|cfg| register_routes(cfg, crate::openapi::routes()))
                     .service(crate::openapi::swagger_ui());
-                if let Some((leads, identity)) = &commands {
-                    app = app.configure(leadstream_command_api::configure(leads.clone(), identity.clone()));
+                if let Some((leads, identity, weights)) = &commands {
+                    app = app.configure(leadstream_command_api::configure(
+                        leads.clone(),
+                        identity.clone(),
+                        weights.clone(),
+                    ));
                 }
                 if let Some((pool, progress)) = &queries {
                     app = app.configure(leadstream_query_api::configure(pool.clone(), progress.clone()));

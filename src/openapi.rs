@@ -103,9 +103,13 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
         .split('/')
         .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
     {
-        parameters.push(json!({
-            "name": name, "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" }
-        }));
+        // Resources are named by UUID; versions by number.
+        let schema = if name == "version" {
+            json!({ "type": "integer", "minimum": 1 })
+        } else {
+            json!({ "type": "string", "format": "uuid" })
+        };
+        parameters.push(json!({ "name": name, "in": "path", "required": true, "schema": schema }));
     }
     if let Some(query) = doc.query {
         let mut own = vec![];

@@ -68,6 +68,13 @@ fn probe(method: &Method, path: &str, b: &Victim, a: &Caller) -> Option<Probe> {
         ),
         ("POST", "/api/v1/leads/{id}/notes") => foreign(lead("/notes"), Some(json!({"note": "x"}))),
         ("POST", "/api/v1/leads/{id}/tags") => foreign(lead("/tags"), Some(json!({"tags": ["x"]}))),
+        ("GET", "/api/v1/scoring/weights") => own(path, None),
+        ("PUT", "/api/v1/scoring/weights") => own(
+            path,
+            Some(json!({"company_fit": 1, "intent_signal": 0, "budget_indicator": 0, "urgency": 0, "engagement": 0})),
+        ),
+        // B saved versions 2 and 3; A saves at most one version here, so 3 is only B's.
+        ("GET", "/api/v1/scoring/weights/{version}") => foreign("/api/v1/scoring/weights/3".into(), None),
         _ => None,
     }
 }
@@ -81,6 +88,7 @@ async fn tenant_digest(app: &TestApp, tenant: uuid::Uuid) -> Vec<String> {
         ("leads", "id"),
         ("lead_activities", "lead_id, sequence"),
         ("tenants", "id"),
+        ("scoring_weights", "version"),
     ] {
         let column = if table == "tenants" { "id" } else { "tenant_id" };
         let digest: String = sqlx::query_scalar(&format!(
@@ -127,6 +135,14 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
         )
         .await;
     app.wait_projected(&b, note.position()).await;
+    for fit in [0.5, 0.6] {
+        let body =
+            json!({"company_fit": fit, "intent_signal": 0.5, "budget_indicator": 0, "urgency": 0, "engagement": 0});
+        let saved = app
+            .call(Method::PUT, "/api/v1/scoring/weights", Some(&b), Some(body))
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    }
     let victim = Victim {
         ids: vec![
             lead.clone(),

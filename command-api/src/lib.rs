@@ -7,6 +7,7 @@ pub mod identity;
 mod lead_command_service;
 pub mod outbox_relay;
 mod pipeline_metrics;
+pub mod scoring;
 
 pub use command_metadata::CommandMetadata;
 pub use event_store::{lead_event_store, LeadEventStore};

@@ -6,12 +6,14 @@ mod command_response;
 mod identity_requests;
 mod lead_requests;
 mod leads;
+mod scoring_weights;
 mod users;
 
 use actix_web::web::{self, ServiceConfig};
 use leadstream_api_conventions::{register_routes, ApiRoute};
 
 use crate::identity::{IdentityService, UserView};
+use crate::scoring::{StoredWeights, WeightsStore};
 use crate::LeadCommandService;
 
 /// Every route the command side serves, documented.
@@ -115,13 +117,29 @@ pub fn routes() -> Vec<ApiRoute> {
         lead_command(ApiRoute::post("/api/v1/leads/{id}/tags", leads::add_tags))
             .summary("Add tags (at most 50 in all)")
             .accepts::<AddTagsRequest>(),
+        ApiRoute::get("/api/v1/scoring/weights", scoring_weights::current)
+            .summary("The tenant's current scoring weights (the defaults are version 1)")
+            .answers::<StoredWeights>(200),
+        ApiRoute::put("/api/v1/scoring/weights", scoring_weights::change)
+            .summary("Set new scoring weights, as a new version (admins)")
+            .accepts::<scoring_weights::WeightsRequest>()
+            .answers::<StoredWeights>(200),
+        ApiRoute::get("/api/v1/scoring/weights/{version}", scoring_weights::version)
+            .summary("One version of the tenant's scoring weights, to explain an older score")
+            .answers::<StoredWeights>(200),
     ]
 }
 
-/// Registers the command and identity routes with their services.
-pub fn configure(service: LeadCommandService, identity: IdentityService) -> impl FnOnce(&mut ServiceConfig) {
+/// Registers the command, identity and scoring routes with their services.
+pub fn configure(
+    service: LeadCommandService,
+    identity: IdentityService,
+    weights: WeightsStore,
+) -> impl FnOnce(&mut ServiceConfig) {
     move |cfg: &mut ServiceConfig| {
-        cfg.app_data(web::Data::new(service)).app_data(web::Data::new(identity));
+        cfg.app_data(web::Data::new(service))
+            .app_data(web::Data::new(identity))
+            .app_data(web::Data::new(weights));
         register_routes(cfg, routes());
     }
 }
