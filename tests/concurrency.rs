@@ -13,18 +13,21 @@ async fn writers_expecting_the_same_version_have_exactly_one_winner() {
     let tenant = app.register_tenant().await;
     let created = app.create_lead(&tenant, json!({"email": "race@example.com"})).await;
     let id = created.body["id"].as_str().unwrap().to_string();
+    // Created and scored: the version every writer expects.
+    let seen = created.body["version"].as_u64().unwrap();
+    let if_match = format!("\"{seen}\"");
 
     let path = format!("/api/v1/leads/{id}");
     let writers = (0..12).map(|i| {
         let path = path.clone();
-        let (app, tenant) = (&app, &tenant);
+        let (app, tenant, if_match) = (&app, &tenant, &if_match);
         async move {
             app.send(
                 Method::PATCH,
                 &path,
                 Some(tenant),
                 Some(json!({"company": format!("Company {i}")})),
-                &[("if-match", "\"1\"")],
+                &[("if-match", if_match.as_str())],
             )
             .await
         }
@@ -34,20 +37,21 @@ async fn writers_expecting_the_same_version_have_exactly_one_winner() {
     assert_eq!(
         winners.len(),
         1,
-        "exactly one writer wins version 1: {:?}",
+        "exactly one writer wins version {seen}: {:?}",
         answers.iter().map(|a| a.status).collect::<Vec<_>>()
     );
     for loser in answers.iter().filter(|a| a.status != StatusCode::OK) {
         loser.assert_error(409, "VERSION_CONFLICT");
-        assert_eq!(loser.body["details"]["current_version"], 2);
+        assert_eq!(loser.body["details"]["current_version"], seen + 2);
     }
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_id = $1")
         .bind(&id)
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert_eq!(events, 2, "one create and one winning update");
-    assert_eq!(winners[0].body["version"], 2);
+    // The creation's two events, then the winner's update and the rescore a new company causes.
+    assert_eq!(events as u64, seen + 2, "one create and one winning update");
+    assert_eq!(winners[0].body["version"], seen + 2);
     app.stop().await;
 }
 
@@ -83,10 +87,12 @@ async fn writers_without_an_expected_version_are_retried_and_none_is_lost() {
         .await;
     let expected: Vec<String> = (0..12).map(|i| format!("tag-{i:02}")).collect();
     assert_eq!(detail.body["tags"], json!(expected), "every concurrent tag survived");
-    assert_eq!(detail.body["version"], 13);
-    // The versions handed out are exactly 2..=13: each write landed once.
+    // Tags are not a scoring input: each write is one event, so the versions handed out are
+    // exactly the twelve after creation's: each write landed once.
+    let base = created.body["version"].as_i64().unwrap();
+    assert_eq!(detail.body["version"], base + 12);
     let mut versions: Vec<i64> = answers.iter().map(|a| a.body["version"].as_i64().unwrap()).collect();
     versions.sort();
-    assert_eq!(versions, (2..=13).collect::<Vec<_>>());
+    assert_eq!(versions, (base + 1..=base + 12).collect::<Vec<_>>());
     app.stop().await;
 }

@@ -59,8 +59,8 @@ async fn one_patch_may_change_fields_status_and_stage_in_one_append() {
         )
         .await;
     assert_eq!(patched.status.as_u16(), 200, "{}", patched.body);
-    assert_eq!(patched.body["version"], 4);
-    assert_eq!(patched.header("etag").as_deref(), Some("\"4\""));
+    assert_eq!(patched.body["version"], 6);
+    assert_eq!(patched.header("etag").as_deref(), Some("\"6\""));
     let types: Vec<String> =
         sqlx::query_scalar("SELECT event_type FROM events WHERE aggregate_id = $1 ORDER BY sequence")
             .bind(&id)
@@ -71,9 +71,12 @@ async fn one_patch_may_change_fields_status_and_stage_in_one_append() {
         types,
         [
             "lead.created",
+            "lead.scored",
             "lead.updated",
             "lead.status_changed",
-            "lead.stage_changed"
+            "lead.stage_changed",
+            // A CEO title is a scoring input.
+            "lead.scored"
         ]
     );
     app.wait_projected(&tenant, patched.position()).await;

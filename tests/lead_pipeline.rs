@@ -20,13 +20,16 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
         .await;
     let id = created.body["id"].as_str().expect("an id").to_string();
     let position = created.position();
-    assert_eq!(created.body["version"], 1);
+    // Created, then scored: the answer names the position of the last of the two.
+    assert_eq!(created.body["version"], 2);
     assert_eq!(created.body["position"], position);
+    assert!(created.body["lead"]["score_card"]["tier"].is_string());
     assert_eq!(created.header("location"), Some(format!("/api/v1/leads/{id}")));
 
     // The event store holds the event, with the command's metadata.
     let (event_type, tenant_in_metadata): (String, String) = sqlx::query_as(
-        "SELECT event_type, metadata->>'tenant_id' FROM events WHERE aggregate_type = 'lead' AND aggregate_id = $1",
+        "SELECT event_type, metadata->>'tenant_id' FROM events
+          WHERE aggregate_type = 'lead' AND aggregate_id = $1 AND sequence = 1",
     )
     .bind(&id)
     .fetch_one(&app.pool)
@@ -38,11 +41,18 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
     );
 
     // The topic carries the envelope, keyed by the lead, with CloudEvents headers.
-    let messages = read_topic(&app.brokers, &app.lead_topic(), 1, Duration::from_secs(20));
+    let messages = read_topic(&app.brokers, &app.lead_topic(), 2, Duration::from_secs(20));
     let message = messages
         .iter()
-        .find(|m| m.key == id)
+        .find(|m| m.key == id && m.value["sequence"] == 1)
         .expect("the lead's message on the topic");
+    let scored = messages
+        .iter()
+        .find(|m| m.key == id && m.value["sequence"] == 2)
+        .expect("the lead's score on the topic");
+    assert_eq!(scored.value["event_type"], "lead.scored");
+    assert_eq!(scored.value["position"], position);
+    assert_eq!(scored.value["data"]["weights_version"], 1);
     let envelope = &message.value;
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string("schemas/envelope.v1.json").unwrap()).unwrap();
@@ -57,7 +67,7 @@ async fn a_created_lead_reaches_the_store_the_topic_and_the_read_model() {
     assert_eq!(envelope["aggregate_type"], "lead");
     assert_eq!(envelope["aggregate_id"], id.as_str());
     assert_eq!(envelope["sequence"], 1);
-    assert_eq!(envelope["position"], position);
+    assert!(envelope["position"].as_i64().unwrap() < position);
     assert_eq!(envelope["tenant_id"], tenant.tenant_id.to_string());
     assert_eq!(envelope["data"]["email"], "ana@acme.com");
     assert_eq!(envelope["data"]["phone"], "+56912345678");

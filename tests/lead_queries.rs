@@ -24,13 +24,21 @@ async fn the_list_filters_searches_and_pages_within_the_tenant() {
     let mut last = 0;
     let mut created = vec![];
     for i in 0..9 {
+        let title = ["CEO", "Analyst", "Sales Manager"][i % 3];
         let body = json!({
             "name": format!("Person {i}"),
             "email": format!("p{i}@{}.com", if i % 3 == 0 { "acme" } else { "globex" }),
             "company": if i == 4 { "Initech" } else { "Other" },
             "source": if i % 2 == 0 { "website_form" } else { "csv" },
             "status": if i < 3 { "qualified" } else { "new" },
-            "score": 10.0 * f64::from(i),
+            // Varied signals, so the scoring engine gives varied scores and tiers.
+            "title": title,
+            "message": match i {
+                8 => "We want a demo this week, budget approved",
+                6 => "Please send more information, we decide next quarter",
+                2 => "Just looking, no rush",
+                _ => "Hello",
+            },
         });
         let answer = app.create_lead(&tenant, body).await;
         let id = answer.body["id"].as_str().unwrap().to_string();
@@ -103,7 +111,52 @@ async fn the_list_filters_searches_and_pages_within_the_tenant() {
         "search covers company"
     );
     assert_eq!(get("search=%25".into()).await["total"], 0, "LIKE wildcards are literal");
-    assert_eq!(get("min_score=30&max_score=50".into()).await["total"], 3);
+    // Scores and tiers come from the engine: the filters must agree with what the list shows.
+    let scored: Vec<(String, f64, String)> = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let tier = l["tier"].as_str().expect("every lead has a tier").to_string();
+            (
+                l["id"].as_str().unwrap().to_string(),
+                l["score"].as_f64().expect("a score"),
+                tier,
+            )
+        })
+        .collect();
+    let mut scores: Vec<f64> = scored.iter().map(|(_, s, _)| *s).collect();
+    scores.sort_by(f64::total_cmp);
+    let (low, high) = (scores[2], scores[6]);
+    let in_range: Vec<String> = scored
+        .iter()
+        .filter(|(_, s, _)| (low..=high).contains(s))
+        .map(|(id, _, _)| id.clone())
+        .collect();
+    assert_eq!(ids(&get(format!("min_score={low}&max_score={high}")).await), in_range);
+    let hot: Vec<String> = scored
+        .iter()
+        .filter(|(_, _, t)| t == "HOT")
+        .map(|(id, _, _)| id.clone())
+        .collect();
+    assert_eq!(
+        hot,
+        vec![created[8].clone()],
+        "the CEO asking for a demo this week is HOT: {scored:?}"
+    );
+    assert_eq!(ids(&get("tier=HOT".into()).await), hot);
+    assert_eq!(
+        ids(&get("temperature=hot".into()).await),
+        hot,
+        "seed 000's name, any case"
+    );
+    let cold = scored.iter().filter(|(_, _, t)| t == "COLD").count();
+    assert!(cold > 0);
+    assert_eq!(get("tier=cold".into()).await["total"], cold);
+    let refused = app
+        .call(Method::GET, "/api/v1/leads?tier=lukewarm", Some(&tenant), None)
+        .await;
+    refused.assert_error(422, "VALIDATION_ERROR");
     assert_eq!(get("status=new&source=website_form".into()).await["total"], 3);
     assert_eq!(
         get("created_after=2000-01-01&created_before=2999-01-01".into()).await["total"],
@@ -173,7 +226,9 @@ async fn a_lead_shows_its_last_ten_activities_newest_first_and_erasure_removes_i
     assert_eq!(activities[0]["metadata"], json!({"n": 11}));
     assert_eq!(activities[9]["description"], "call 2");
     assert_eq!(detail.body["activity_count"], 12);
-    assert_eq!(detail.body["version"], 13);
+    // Created and scored, twelve activities, and a rescore for each of the first four: more
+    // activity and calls count only up to a cap.
+    assert_eq!(detail.body["version"], 2 + 12 + 4);
 
     let erased = app
         .call(Method::DELETE, &format!("/api/v1/leads/{id}"), Some(&tenant), None)

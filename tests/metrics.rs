@@ -27,9 +27,10 @@ async fn metrics_count_requests_by_route_and_events_through_the_pipeline() {
         r#"http_requests_total{method="GET",route="/api/v1/leads/{id}",status="200"} 1"#,
         r#"http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
         r#"http_request_duration_seconds_count{method="POST",route="/api/v1/leads"} 1"#,
-        r#"leadstream_events_appended_total{aggregate_type="lead"} 1"#,
-        r#"leadstream_events_published_total{aggregate_type="lead"} 1"#,
-        r#"leadstream_events_projected_total{projection="leads"} 1"#,
+        // One create: lead.created and lead.scored.
+        r#"leadstream_events_appended_total{aggregate_type="lead"} 2"#,
+        r#"leadstream_events_published_total{aggregate_type="lead"} 2"#,
+        r#"leadstream_events_projected_total{projection="leads"} 2"#,
     ];
     // The projection counts an event just after its commit, which may trail the read above.
     let deadline = std::time::Instant::now() + Duration::from_secs(5);

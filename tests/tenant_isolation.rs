@@ -68,6 +68,8 @@ fn probe(method: &Method, path: &str, b: &Victim, a: &Caller) -> Option<Probe> {
         ),
         ("POST", "/api/v1/leads/{id}/notes") => foreign(lead("/notes"), Some(json!({"note": "x"}))),
         ("POST", "/api/v1/leads/{id}/tags") => foreign(lead("/tags"), Some(json!({"tags": ["x"]}))),
+        ("POST", "/api/v1/leads/{id}/score") => foreign(lead("/score"), None),
+        ("POST", "/api/v1/leads/{id}/recalculate") => foreign(lead("/recalculate"), None),
         ("GET", "/api/v1/scoring/weights") => own(path, None),
         ("PUT", "/api/v1/scoring/weights") => own(
             path,

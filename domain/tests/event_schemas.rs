@@ -36,6 +36,7 @@ fn every_event() -> Vec<LeadEvent> {
                 tenant_id,
                 issued_at: at(minute),
                 access: LeadAccess::WholeTenant,
+                weights: leadstream_domain::scoring::ScoringWeights::default(),
                 action,
             })
             .expect("accepted");
@@ -71,6 +72,20 @@ fn every_event() -> Vec<LeadEvent> {
         ..CreateLead::default()
     };
     run(&mut sparse, LeadAction::Create(Box::new(minimal)), 1);
+    // From COLD to HOT in one update: lead.scored, then lead.score_changed.
+    let hot = LeadChanges {
+        company: Some(ShortText::parse("company", "Acme Logistics").unwrap()),
+        title: Some(ShortText::parse("title", "CEO").unwrap()),
+        source: Some(LeadSource::parse("referral").unwrap()),
+        message: Some(LongText::parse("message", "Necesito cotización y una visita esta semana").unwrap()),
+        ..LeadChanges::default()
+    };
+    let heat = LeadAction::Update {
+        changes: Box::new(hot),
+        status: None,
+        stage: None,
+    };
+    run(&mut sparse, heat, 1);
     let changes = LeadChanges {
         email: Some(EmailAddress::parse("ana.perez@example.com").unwrap()),
         tags: Some(Tags::parse(&["buyer".into()]).unwrap()),

@@ -220,6 +220,37 @@ async fn apply(
             let activity = Activity::new("note", e.note.as_str().to_string(), json!({}));
             row.touch(conn, e.added_at, activity).await?;
         }
+        LeadEvent::Scored(e) => {
+            // No timeline entry: a rescore is bookkeeping; a move across tiers gets one below.
+            sqlx::query(
+                "UPDATE leads SET score = $2, tier = $3, qualification = $4, updated_at = $5, version = $6,
+                        last_position = $7
+                  WHERE id = $1",
+            )
+            .bind(lead_id)
+            .bind(e.card.overall_score)
+            .bind(e.card.tier.as_str())
+            .bind(json!(e.card))
+            .bind(e.scored_at)
+            .bind(envelope.sequence)
+            .bind(envelope.position)
+            .execute(conn)
+            .await?;
+        }
+        LeadEvent::ScoreChanged(e) => {
+            let activity = Activity::new(
+                "tier_changed",
+                format!(
+                    "{} → {} ({} → {})",
+                    e.from_tier.as_str(),
+                    e.to_tier.as_str(),
+                    e.from_score,
+                    e.to_score
+                ),
+                json!({ "from": e.from_tier, "to": e.to_tier, "from_score": e.from_score, "to_score": e.to_score }),
+            );
+            row.touch(conn, e.changed_at, activity).await?;
+        }
         LeadEvent::TagsAdded(e) => {
             let tags: Vec<String> = e.tags.iter().map(|t| t.as_str().to_string()).collect();
             let activity = Activity::new(

@@ -4,6 +4,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use leadstream_domain::lead::LeadAccess;
+use leadstream_domain::scoring::Tier;
 use leadstream_domain::values::{LeadSource, LeadStatus, PipelineStage, TenantId};
 use leadstream_domain::{FieldError, ValidationErrors};
 use serde::Deserialize;
@@ -19,6 +20,9 @@ const MAX_SEARCH_CHARS: usize = 100;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ListLeadsParams {
     status: Option<String>,
+    /// `hot`, `warm` or `cold` (any case).
+    #[serde(alias = "temperature")]
+    tier: Option<String>,
     #[serde(alias = "stage")]
     pipeline_stage: Option<String>,
     source: Option<String>,
@@ -82,6 +86,7 @@ impl Cursor {
 #[derive(Debug, Clone)]
 pub struct LeadListQuery {
     pub status: Option<LeadStatus>,
+    pub tier: Option<Tier>,
     pub stage: Option<PipelineStage>,
     pub source: Option<LeadSource>,
     pub assigned_to: Option<Uuid>,
@@ -99,6 +104,7 @@ impl ListLeadsParams {
     pub fn parse(self) -> Result<LeadListQuery, ValidationErrors> {
         let mut e = ValidationErrors::default();
         let status = e.check_opt(self.status, |raw| LeadStatus::parse(&raw));
+        let tier = e.check_opt(self.tier, |raw| Tier::parse(&raw));
         let stage = e.check_opt(self.pipeline_stage, |raw| {
             PipelineStage::parse(&raw).map_err(|e| e.for_field("pipeline_stage"))
         });
@@ -153,6 +159,7 @@ impl ListLeadsParams {
         };
         e.into_result(|| LeadListQuery {
             status,
+            tier,
             stage,
             source,
             assigned_to,
@@ -185,6 +192,9 @@ impl LeadListQuery {
         }
         if let Some(status) = self.status {
             sql.push(" AND status = ").push_bind(status.as_str());
+        }
+        if let Some(tier) = self.tier {
+            sql.push(" AND tier = ").push_bind(tier.as_str());
         }
         if let Some(stage) = self.stage {
             sql.push(" AND pipeline_stage = ").push_bind(stage.as_str());

@@ -22,7 +22,8 @@ const PROJECTION: &str = "leads";
 const AGGREGATE_TYPE: &str = "lead";
 
 const LEAD_COLUMNS: &str = "id, tenant_id, name, first_name, last_name, email, phone, company, title, industry, source,
-    message, notes, tags, metadata, status, pipeline_stage, score, assigned_to, activity_count, created_at, updated_at, version";
+    message, notes, tags, metadata, status, pipeline_stage, score, tier, qualification, assigned_to, activity_count,
+    created_at, updated_at, version";
 
 /// A lead as the read model holds it.
 #[derive(Debug, Serialize, sqlx::FromRow, ToSchema)]
@@ -46,7 +47,13 @@ pub struct LeadRow {
     metadata: Value,
     status: String,
     pipeline_stage: String,
+    /// The overall score from the scoring engine, 0–100.
     score: Option<f64>,
+    /// `HOT` (≥ 80), `WARM` (50–79) or `COLD` (< 50).
+    tier: Option<String>,
+    /// The latest score card: sub-scores, factors, reasoning, recommended action, weights version.
+    #[schema(value_type = Option<Object>)]
+    qualification: Option<Value>,
     assigned_to: Option<Uuid>,
     activity_count: i32,
     created_at: DateTime<Utc>,

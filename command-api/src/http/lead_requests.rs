@@ -45,8 +45,10 @@ struct LeadFields {
     status: Option<String>,
     #[serde(alias = "stage")]
     pipeline_stage: Option<String>,
+    /// Refused: the scoring engine owns the score. Named here so a client that sends it is told.
     #[serde(alias = "lead_score")]
-    score: Option<f64>,
+    #[schema(value_type = Option<f64>)]
+    score: Option<serde_json::Value>,
 }
 
 /// The fields of a create or update, each parsed once.
@@ -76,7 +78,12 @@ impl LeadFields {
             notes: e.check_opt(self.notes, long("notes")),
             tags: e.check_opt(self.tags, |raw| Tags::parse(&raw)),
             metadata: e.check_opt(self.metadata, |raw| Metadata::parse("metadata", raw)),
-            score: e.check_opt(self.score, LeadScore::parse),
+            score: e.check_opt(self.score, |_| {
+                Err::<LeadScore, _>(FieldError::new(
+                    "score",
+                    "is computed by the scoring engine; POST /api/v1/leads/{id}/score to rescore",
+                ))
+            }),
         };
         let status = e.check_opt(self.status, |raw| LeadStatus::parse(&raw));
         let stage = e.check_opt(self.pipeline_stage, |raw| {

@@ -11,7 +11,9 @@ use uuid::Uuid;
 use super::command_response::{command_error, command_response, expected_version};
 use super::lead_requests::*;
 use crate::identity::IdentityService;
+use crate::scoring::WeightsStore;
 use crate::{CommandMetadata, LeadCommandService};
+use leadstream_domain::scoring::ScoringWeights;
 
 type Service = web::Data<LeadCommandService>;
 
@@ -40,10 +42,19 @@ async fn run(
         correlation_id,
         causation_id: request_id,
     };
+    let weights = match req.app_data::<web::Data<WeightsStore>>() {
+        Some(store) => store
+            .current(principal.tenant_id.0)
+            .await
+            .map_err(ApiError::internal)?
+            .weights(),
+        None => ScoringWeights::default(),
+    };
     let command = LeadCommand {
         tenant_id: principal.tenant_id,
         issued_at,
         access: principal.lead_access(),
+        weights,
         action,
     };
     let outcome = service
@@ -235,6 +246,25 @@ pub async fn add_tags(
         &req,
         id.into_inner(),
         LeadAction::AddTags { tags },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /api/v1/leads/{id}/score` and `/recalculate`: score again with the tenant's current
+/// weights. Appends `lead.scored` only when the card changes; the answer carries the card.
+pub async fn rescore(
+    service: Service,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    run(
+        &service,
+        &principal,
+        &req,
+        id.into_inner(),
+        LeadAction::Rescore,
         StatusCode::OK,
     )
     .await

@@ -117,6 +117,10 @@ pub fn routes() -> Vec<ApiRoute> {
         lead_command(ApiRoute::post("/api/v1/leads/{id}/tags", leads::add_tags))
             .summary("Add tags (at most 50 in all)")
             .accepts::<AddTagsRequest>(),
+        lead_command(ApiRoute::post("/api/v1/leads/{id}/score", leads::rescore)).summary(
+            "Score the lead again with the tenant's current weights; the answer's lead carries the score card",
+        ),
+        lead_command(ApiRoute::post("/api/v1/leads/{id}/recalculate", leads::rescore)).summary("Same as /score"),
         ApiRoute::get("/api/v1/scoring/weights", scoring_weights::current)
             .summary("The tenant's current scoring weights (the defaults are version 1)")
             .answers::<StoredWeights>(200),

@@ -8,6 +8,7 @@ use crate::lead::commands::{CreateLead, LeadAction, LeadChanges, LeadCommand, Lo
 use crate::lead::error::LeadError;
 use crate::lead::events::*;
 use crate::lead::LeadAccess;
+use crate::scoring::{self, Engagement, LeadProfile, ScoreCard};
 use crate::values::{
     AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName, PhoneNumber,
     PipelineStage, ShortText, Tags, TenantId,
@@ -38,6 +39,12 @@ pub struct Lead {
     pub assigned_to: Option<AgentId>,
     pub activity_count: u64,
     pub note_count: u64,
+    /// Calls, replies and appointments among the activities: the engagement the score counts.
+    #[serde(default)]
+    pub engagement: Engagement,
+    /// The latest qualification, as the last `lead.scored` recorded it.
+    #[serde(default)]
+    pub score_card: Option<ScoreCard>,
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
     pub erased: bool,
@@ -52,7 +59,7 @@ impl Lead {
         if !matches!(command.action, LeadAction::Create(_)) {
             self.ensure_visible_to(tenant_id, command.access)?;
         }
-        let events = match &command.action {
+        let mut events = match &command.action {
             LeadAction::Create(create) => {
                 let mut events = self.create(tenant_id, create, at)?;
                 if let LeadAccess::AssignedTo(agent_id) = command.access {
@@ -132,8 +139,67 @@ impl Lead {
                     })]
                 }
             }
+            LeadAction::Rescore => vec![],
         };
+        if !matches!(command.action, LeadAction::Erase) {
+            events.extend(self.rescore(&events, command));
+        }
         Ok(events)
+    }
+
+    /// The qualification events that follow `events`: the lead as they leave it is scored with
+    /// the command's weights, and only a card that differs from the last one is recorded.
+    fn rescore(&self, events: &[LeadEvent], command: &LeadCommand) -> Vec<LeadEvent> {
+        let mut after = self.clone();
+        for event in events {
+            after.apply(event.clone());
+        }
+        let card = scoring::score(&after.profile(), &command.weights);
+        if after.score_card.as_ref() == Some(&card) {
+            return vec![];
+        }
+        let mut rescored = vec![];
+        if let Some(previous) = after.score_card.as_ref().filter(|previous| previous.tier != card.tier) {
+            rescored.push(LeadEvent::ScoreChanged(LeadScoreChanged {
+                tenant_id: command.tenant_id,
+                from_tier: previous.tier,
+                to_tier: card.tier,
+                from_score: previous.overall_score,
+                to_score: card.overall_score,
+                changed_at: command.issued_at,
+            }));
+        }
+        rescored.insert(
+            0,
+            LeadEvent::Scored(Box::new(LeadScored {
+                tenant_id: command.tenant_id,
+                card,
+                scored_at: command.issued_at,
+            })),
+        );
+        rescored
+    }
+
+    /// What the scoring engine reads of this lead.
+    pub fn profile(&self) -> LeadProfile {
+        let size_hint = ["company_size", "employees", "employee_count"]
+            .iter()
+            .find_map(|key| self.metadata.get(key))
+            .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())));
+        LeadProfile {
+            email: self.email.as_ref().map(|e| e.as_str().to_string()),
+            has_phone: self.phone.is_some(),
+            company: self.company.as_ref().map(|c| c.as_str().to_string()),
+            title: self.title.as_ref().map(|t| t.as_str().to_string()),
+            industry: self.industry.as_ref().map(|i| i.as_str().to_string()),
+            source: self.source.as_ref().map(|s| s.as_str().to_string()),
+            message: self.message.as_ref().map(|m| m.as_str().to_string()),
+            company_size: size_hint.and_then(|n| u32::try_from(n).ok()),
+            engagement: Engagement {
+                activities: u32::try_from(self.activity_count).unwrap_or(u32::MAX),
+                ..self.engagement
+            },
+        }
     }
 
     fn move_to_stage(&self, tenant_id: TenantId, to: PipelineStage, at: DateTime<Utc>) -> Option<LeadEvent> {
@@ -369,7 +435,28 @@ impl Aggregate for Lead {
             }
             LeadEvent::ActivityLogged(e) => {
                 self.activity_count += 1;
+                let kind = e.activity_type.as_str();
+                let counter = if kind.contains("appointment") || kind.contains("meeting") {
+                    Some(&mut self.engagement.appointments)
+                } else if kind.contains("repl") || kind.contains("respon") {
+                    Some(&mut self.engagement.replies)
+                } else if kind.contains("call") {
+                    Some(&mut self.engagement.calls)
+                } else {
+                    None
+                };
+                if let Some(counter) = counter {
+                    *counter = counter.saturating_add(1);
+                }
                 self.updated_at = Some(e.occurred_at);
+            }
+            LeadEvent::Scored(e) => {
+                self.score = LeadScore::parse(e.card.overall_score).ok();
+                self.score_card = Some(e.card);
+                self.updated_at = Some(e.scored_at);
+            }
+            LeadEvent::ScoreChanged(e) => {
+                self.updated_at = Some(e.changed_at);
             }
             LeadEvent::NoteAdded(e) => {
                 self.note_count += 1;

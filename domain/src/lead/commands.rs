@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::lead::LeadAccess;
+use crate::scoring::ScoringWeights;
 use crate::values::{
     ActivityType, AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName,
     PhoneNumber, PipelineStage, ShortText, Tags, TenantId,
@@ -16,6 +17,9 @@ pub struct LeadCommand {
     pub issued_at: DateTime<Utc>,
     /// Which of the tenant's leads the caller may touch.
     pub access: LeadAccess,
+    /// The tenant's current scoring weights: a lead is rescored with them whenever its
+    /// qualification would change.
+    pub weights: ScoringWeights,
     pub action: LeadAction,
 }
 
@@ -47,6 +51,8 @@ pub enum LeadAction {
     AddTags {
         tags: Tags,
     },
+    /// Score again with the current weights (a no-op when nothing would change).
+    Rescore,
 }
 
 /// Everything known about a lead when it arrives.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::lead::commands::LeadChanges;
+use crate::scoring::{ScoreCard, Tier};
 use crate::values::{
     ActivityType, AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName,
     PhoneNumber, PipelineStage, ShortText, Tags, TenantId,
@@ -33,6 +34,30 @@ pub enum LeadEvent {
     NoteAdded(NoteAdded),
     #[serde(rename = "lead.tags_added")]
     TagsAdded(TagsAdded),
+    #[serde(rename = "lead.scored")]
+    Scored(Box<LeadScored>),
+    #[serde(rename = "lead.score_changed")]
+    ScoreChanged(LeadScoreChanged),
+}
+
+/// The lead was (re)qualified: its whole score card, with the weights' version it used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadScored {
+    pub tenant_id: TenantId,
+    #[serde(flatten)]
+    pub card: ScoreCard,
+    pub scored_at: DateTime<Utc>,
+}
+
+/// The lead moved to another tier (HOT, WARM, COLD).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadScoreChanged {
+    pub tenant_id: TenantId,
+    pub from_tier: Tier,
+    pub to_tier: Tier,
+    pub from_score: f64,
+    pub to_score: f64,
+    pub changed_at: DateTime<Utc>,
 }
 
 /// A lead arrived.
@@ -141,6 +166,8 @@ impl LeadEvent {
             Self::ActivityLogged(e) => e.tenant_id,
             Self::NoteAdded(e) => e.tenant_id,
             Self::TagsAdded(e) => e.tenant_id,
+            Self::Scored(e) => e.tenant_id,
+            Self::ScoreChanged(e) => e.tenant_id,
         }
     }
 
@@ -156,6 +183,8 @@ impl LeadEvent {
             Self::ActivityLogged(_) => "lead.activity_logged",
             Self::NoteAdded(_) => "lead.note_added",
             Self::TagsAdded(_) => "lead.tags_added",
+            Self::Scored(_) => "lead.scored",
+            Self::ScoreChanged(_) => "lead.score_changed",
         }
     }
 }
@@ -182,5 +211,7 @@ impl EventContract for LeadEvent {
         ("lead.activity_logged", "1"),
         ("lead.note_added", "1"),
         ("lead.tags_added", "1"),
+        ("lead.scored", "1"),
+        ("lead.score_changed", "1"),
     ];
 }

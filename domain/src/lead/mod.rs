@@ -11,8 +11,8 @@ pub use aggregate::Lead;
 pub use commands::{CreateLead, LeadAction, LeadChanges, LeadCommand, LogActivity};
 pub use error::LeadError;
 pub use events::{
-    ActivityLogged, LeadAssigned, LeadCreated, LeadErased, LeadEvent, LeadStageChanged, LeadStatusChanged, LeadUpdated,
-    NoteAdded, TagsAdded,
+    ActivityLogged, LeadAssigned, LeadCreated, LeadErased, LeadEvent, LeadScoreChanged, LeadScored, LeadStageChanged,
+    LeadStatusChanged, LeadUpdated, NoteAdded, TagsAdded,
 };
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ fn command(action: LeadAction) -> LeadCommand {
         tenant_id: tenant(),
         issued_at: at(5),
         access: LeadAccess::WholeTenant,
+        weights: crate::scoring::ScoringWeights::default(),
         action,
     }
 }
@@ -63,9 +64,10 @@ fn creating_a_lead_fills_defaults_and_derives_the_name() {
     let events = Lead::default()
         .decide(&command(LeadAction::Create(Box::new(create()))))
         .unwrap();
-    let [LeadEvent::Created(created)] = events.as_slice() else {
-        panic!("expected one created event: {events:?}")
+    let [LeadEvent::Created(created), LeadEvent::Scored(scored)] = events.as_slice() else {
+        panic!("expected created, then scored: {events:?}")
     };
+    assert_eq!(scored.card.weights_version, 1);
     assert_eq!(created.name.as_ref().map(PersonName::as_str), Some("Ana Pérez"));
     assert_eq!(created.status, LeadStatus::New);
     assert_eq!(created.pipeline_stage, PipelineStage::Entrada);
@@ -111,7 +113,8 @@ fn an_update_records_only_fields_that_move() {
         ..LeadChanges::default()
     };
     let events = lead.decide(&command(update(changes))).unwrap();
-    let [LeadEvent::Updated(updated)] = events.as_slice() else {
+    // A new company is a scoring input: the lead is rescored after the update.
+    let [LeadEvent::Updated(updated), LeadEvent::Scored(_)] = events.as_slice() else {
         panic!("{events:?}")
     };
     assert_eq!(updated.changes.email, None, "an unchanged email is not an update");
@@ -219,7 +222,7 @@ async fn handle_writes_the_decided_events_through_the_sink() {
         .await
         .unwrap();
     let events = sink.collect().await;
-    assert_eq!(events.len(), 1);
+    assert_eq!(events.len(), 2, "created and scored");
     assert!(lead.exists(), "the sink applies what it records");
 }
 
@@ -241,7 +244,15 @@ fn one_update_can_change_fields_status_and_stage_together() {
         .iter()
         .map(LeadEvent::name)
         .collect();
-    assert_eq!(names, ["lead.updated", "lead.status_changed", "lead.stage_changed"]);
+    assert_eq!(
+        names,
+        [
+            "lead.updated",
+            "lead.status_changed",
+            "lead.stage_changed",
+            "lead.scored"
+        ]
+    );
 }
 
 #[test]
@@ -250,7 +261,9 @@ fn an_agent_owns_what_it_creates_and_reaches_only_its_own_leads() {
     let events = Lead::default()
         .decide(&as_agent(agent, LeadAction::Create(Box::new(create()))))
         .unwrap();
-    assert!(matches!(events.as_slice(), [LeadEvent::Created(_), LeadEvent::Assigned(a)] if a.agent_id == agent));
+    assert!(
+        matches!(events.as_slice(), [LeadEvent::Created(_), LeadEvent::Assigned(a), LeadEvent::Scored(_)] if a.agent_id == agent)
+    );
 
     let mut lead = existing();
     let note = || LeadAction::AddNote {
@@ -281,4 +294,89 @@ fn only_admins_assign() {
         Err(LeadError::Forbidden(_))
     ));
     assert_eq!(lead.decide(&command(reassign)).unwrap().len(), 1);
+}
+
+fn run(lead: &mut Lead, command: &LeadCommand) -> Vec<LeadEvent> {
+    let events = lead.decide(command).unwrap();
+    for event in &events {
+        lead.apply(event.clone());
+    }
+    events
+}
+
+#[test]
+fn only_changes_to_what_the_score_reads_rescore_the_lead() {
+    let mut lead = existing();
+    let first = lead.score_card.clone().expect("scored on creation");
+    assert_eq!(lead.score.map(LeadScore::value), Some(first.overall_score));
+    let note = LeadAction::AddNote {
+        note: LongText::parse("note", "left a voicemail").unwrap(),
+    };
+    assert_eq!(run(&mut lead, &command(note)).len(), 1, "a note is not a scoring input");
+    let call = LeadAction::LogActivity(LogActivity {
+        activity_type: ActivityType::parse("call").unwrap(),
+        description: None,
+        metadata: Metadata::default(),
+    });
+    let events = run(&mut lead, &command(call));
+    assert!(matches!(
+        events.as_slice(),
+        [LeadEvent::ActivityLogged(_), LeadEvent::Scored(_)]
+    ));
+    assert_eq!(lead.engagement.calls, 1);
+    assert!(lead.score_card.as_ref().unwrap().overall_score > first.overall_score);
+    assert!(
+        run(&mut lead, &command(LeadAction::Rescore)).is_empty(),
+        "nothing changed"
+    );
+}
+
+#[test]
+fn a_move_across_tiers_is_recorded_with_where_from() {
+    let mut lead = existing();
+    let before = lead.score_card.clone().unwrap();
+    assert_eq!(before.tier, crate::scoring::Tier::Cold);
+    let hot = LeadChanges {
+        company: Some(ShortText::parse("company", "Acme Logistics").unwrap()),
+        title: Some(ShortText::parse("title", "VP Operations").unwrap()),
+        source: Some(LeadSource::parse("website_form").unwrap()),
+        message: Some(LongText::parse("message", "We want a demo this week, budget approved").unwrap()),
+        ..LeadChanges::default()
+    };
+    let events = run(&mut lead, &command(update(hot)));
+    let [LeadEvent::Updated(_), LeadEvent::Scored(scored), LeadEvent::ScoreChanged(changed)] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(scored.card.tier, crate::scoring::Tier::Hot);
+    assert_eq!((changed.from_tier, changed.to_tier), (before.tier, scored.card.tier));
+    assert_eq!(
+        (changed.from_score, changed.to_score),
+        (before.overall_score, scored.card.overall_score)
+    );
+}
+
+#[test]
+fn new_weights_rescore_with_their_version() {
+    let mut lead = existing();
+    let weights = crate::scoring::ScoringWeights::parse(2, [1.0, 0.0, 0.0, 0.0, 0.0]).unwrap();
+    let events = run(
+        &mut lead,
+        &LeadCommand {
+            weights,
+            ..command(LeadAction::Rescore)
+        },
+    );
+    let [LeadEvent::Scored(scored)] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(scored.card.weights_version, 2);
+    assert_eq!(scored.card.overall_score, scored.card.sub_scores.company_fit);
+}
+
+#[test]
+fn an_erased_lead_is_not_scored_again() {
+    let mut lead = existing();
+    let events = run(&mut lead, &command(LeadAction::Erase));
+    assert!(matches!(events.as_slice(), [LeadEvent::Erased(_)]));
+    assert_eq!(lead.score_card, None);
 }

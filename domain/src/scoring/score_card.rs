@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::profile::Signal;
+use crate::FieldError;
 
 /// How hot a lead is: HOT ≥ 80, WARM 50–79, COLD < 50.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -20,6 +21,19 @@ impl Tier {
             Tier::Warm
         } else {
             Tier::Cold
+        }
+    }
+
+    /// Parses a tier name in any case (seed 000 filters on `temperature=hot`).
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw.trim().to_ascii_uppercase().as_str() {
+            "HOT" => Ok(Tier::Hot),
+            "WARM" => Ok(Tier::Warm),
+            "COLD" => Ok(Tier::Cold),
+            _ => Err(FieldError::new(
+                "tier",
+                format!("must be hot, warm or cold; got {raw:?}"),
+            )),
         }
     }
 

@@ -28,6 +28,11 @@ impl Metadata {
         Ok(Self(map))
     }
 
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key)
+    }
+
     /// These entries overwritten by `other`'s, within the size limit.
     pub fn merged(&self, other: &Metadata) -> Result<Self, FieldError> {
         let mut map = self.0.clone();
