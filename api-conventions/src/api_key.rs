@@ -20,9 +20,7 @@ pub struct NewApiKey {
 impl NewApiKey {
     /// A new key with 256 bits from the operating system's generator.
     pub fn generate() -> Self {
-        let mut secret = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut secret);
-        let key = format!("{KEY_MARK}{}", URL_SAFE_NO_PAD.encode(secret));
+        let key = format!("{KEY_MARK}{}", random_token());
         Self {
             prefix: key[..PREFIX_LEN].to_string(),
             hash: hash_secret(&key),
