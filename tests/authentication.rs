@@ -85,6 +85,11 @@ async fn register_login_and_me() {
     app.call(Method::POST, "/api/v1/auth/register", None, Some(again))
         .await
         .assert_error(409, "EMAIL_TAKEN");
+    let same_username = json!({"email": "other@example.com", "username": username.to_uppercase(),
+                               "password": PASSWORD, "business_name": "Otra"});
+    app.call(Method::POST, "/api/v1/auth/register", None, Some(same_username))
+        .await
+        .assert_error(409, "USERNAME_TAKEN");
     for (body, field) in [
         (
             json!({"email": "new@example.com", "password": "password", "business_name": "B"}),
@@ -220,10 +225,12 @@ async fn api_keys_work_as_bearer_or_header_list_by_prefix_and_die_when_revoked()
             .await
             .assert_error(401, "INVALID_API_KEY");
     }
-    let unknown = admin.with_credential("x-api-key", "lsk_made_up".into());
-    app.call(Method::GET, "/api/v1/leads", Some(&unknown), None)
-        .await
-        .assert_error(401, "INVALID_API_KEY");
+    for made_up in ["lsk_made_up", "   "] {
+        let unknown = admin.with_credential("x-api-key", made_up.into());
+        app.call(Method::GET, "/api/v1/leads", Some(&unknown), None)
+            .await
+            .assert_error(401, "INVALID_API_KEY");
+    }
     app.stop().await;
 }
 
@@ -343,6 +350,16 @@ async fn roles_decide_who_manages_users_keys_and_assignments() {
     app.call(Method::GET, "/api/v1/leads", Some(&agent_key), None)
         .await
         .assert_error(401, "INVALID_API_KEY");
+    // And the right password no longer logs in: it is known, so it is told why.
+    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(colleague.user_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let login = json!({"email": email, "password": PASSWORD});
+    app.call(Method::POST, "/api/v1/auth/login", None, Some(login))
+        .await
+        .assert_error(403, "FORBIDDEN");
     app.stop().await;
 }
 

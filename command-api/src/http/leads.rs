@@ -13,7 +13,6 @@ use super::lead_requests::*;
 use crate::identity::IdentityService;
 use crate::scoring::WeightsStore;
 use crate::{CommandMetadata, LeadCommandService};
-use leadstream_domain::scoring::ScoringWeights;
 
 type Service = web::Data<LeadCommandService>;
 
@@ -42,14 +41,16 @@ async fn run(
         correlation_id,
         causation_id: request_id,
     };
-    let weights = match req.app_data::<web::Data<WeightsStore>>() {
-        Some(store) => store
-            .current(principal.tenant_id.0)
-            .await
-            .map_err(ApiError::internal)?
-            .weights(),
-        None => ScoringWeights::default(),
-    };
+    // Registered with the command routes, so always there; a missing store is a wiring bug, not
+    // a reason to score with weights the tenant did not choose.
+    let store = req
+        .app_data::<web::Data<WeightsStore>>()
+        .ok_or_else(|| ApiError::internal("no scoring weights store registered"))?;
+    let weights = store
+        .current(principal.tenant_id.0)
+        .await
+        .map_err(ApiError::internal)?
+        .weights();
     let command = LeadCommand {
         tenant_id: principal.tenant_id,
         issued_at,

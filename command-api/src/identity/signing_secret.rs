@@ -22,3 +22,18 @@ pub async fn signing_secret(pool: &PgPool, configured: Option<&str>) -> anyhow::
         .await?;
     Ok(secret)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_configured_secret_is_used_as_given_and_a_short_one_refused() {
+        // The configured path never touches the database: a pool that cannot connect proves it.
+        let pool = PgPool::connect_lazy("postgres://nobody@127.0.0.1:1/none").unwrap();
+        let long = "x".repeat(32);
+        assert_eq!(signing_secret(&pool, Some(&long)).await.unwrap(), long.as_bytes());
+        let error = signing_secret(&pool, Some("too short")).await.unwrap_err();
+        assert!(error.to_string().contains("at least 32 bytes"), "{error}");
+    }
+}
