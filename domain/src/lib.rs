@@ -1,6 +1,7 @@
 //! The pure domain of leadstream: aggregates decide events from commands and fold them into
 //! state. Nothing here does I/O or reads a clock; time arrives inside commands.
 
+pub mod batch;
 pub mod envelope;
 pub mod event_contract;
 pub mod identity;

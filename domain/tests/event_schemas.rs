@@ -1,6 +1,8 @@
-//! Every event the Lead can emit matches its published JSON Schema in `schemas/events/`.
+//! Every event the Lead and the Batch can emit matches its published JSON Schema in
+//! `schemas/events/`.
 
 use chrono::{TimeZone, Utc};
+use leadstream_domain::batch::*;
 use leadstream_domain::lead::*;
 use leadstream_domain::values::*;
 use leadstream_domain::EventContract;
@@ -149,15 +151,99 @@ fn every_event() -> Vec<LeadEvent> {
         },
         9,
     );
-    run(&mut lead, LeadAction::Erase, 10);
+    let criteria = leadstream_domain::scoring::QualificationCriteria {
+        budget: Some(leadstream_domain::scoring::BudgetLevel::High),
+        timeline: None,
+        decision_maker: Some(true),
+    };
+    let enrichment = Enrichment::derive(&lead.enrichment_input());
+    let qualification = Qualification {
+        criteria,
+        enrichment: Some(enrichment),
+    };
+    run(&mut lead, LeadAction::Qualify(Box::new(qualification)), 10);
+    let route = CrmRoute {
+        crm: "salesforce".to_string(),
+        pipeline_id: Some(ShortText::parse("pipeline_id", "default").unwrap()),
+        owner_email: Some(EmailAddress::parse("rep@example.com").unwrap()),
+        external_id: "local-salesforce-1".to_string(),
+    };
+    run(&mut lead, LeadAction::Route(Box::new(route)), 11);
+    let intake = LeadAction::CreateQualified {
+        lead: Box::new(CreateLead {
+            lead_id: Uuid::now_v7(),
+            phone: Some(PhoneNumber::parse("+14155550123").unwrap()),
+            ..CreateLead::default()
+        }),
+        qualification: Box::new(Qualification {
+            criteria: Default::default(),
+            enrichment: Some(Enrichment {
+                provider: "local".to_string(),
+                ..Enrichment::default()
+            }),
+        }),
+    };
+    run(&mut Lead::default(), intake, 12);
+    run(&mut lead, LeadAction::Erase, 13);
     emitted
 }
 
-#[test]
-fn every_emitted_event_matches_its_schema() {
-    let events = every_event();
+/// A batch's events: one that completes with a failure among its items, one where every item
+/// failed.
+fn every_batch_event() -> Vec<BatchEvent> {
+    let tenant_id = TenantId(Uuid::now_v7());
+    let at = |m| Utc.with_ymd_and_hms(2026, 3, 1, 9, m, 0).unwrap();
+    let mut emitted = vec![];
+    let mut run = |batch: &mut Batch, action: BatchAction, minute: u32| {
+        let command = BatchCommand {
+            tenant_id,
+            issued_at: at(minute),
+            action,
+        };
+        for event in batch.decide(&command).expect("accepted") {
+            cqrs_es::Aggregate::apply(batch, event.clone());
+            emitted.push(event);
+        }
+    };
+    let submit = |total, webhook_url: Option<&str>| {
+        BatchAction::Submit(SubmitBatch {
+            batch_id: Uuid::now_v7(),
+            total,
+            submitted_by: "user:0193".into(),
+            priority: "high".into(),
+            webhook_url: webhook_url.map(str::to_string),
+        })
+    };
+    let failure = |index| BatchAction::Record {
+        index,
+        outcome: ItemOutcome::Failed {
+            email: Some("not-an-email".into()),
+            error: "email: is not a valid e-mail address".into(),
+        },
+    };
+    let mut batch = Batch::default();
+    run(&mut batch, submit(2, Some("https://example.com/hooks/batch")), 0);
+    let qualified = BatchAction::Record {
+        index: 0,
+        outcome: ItemOutcome::Qualified {
+            lead_id: Uuid::now_v7(),
+            email: Some("ana@example.com".into()),
+            score: 81.5,
+            tier: leadstream_domain::scoring::Tier::Hot,
+        },
+    };
+    run(&mut batch, qualified, 1);
+    run(&mut batch, failure(1), 2);
+    let mut hopeless = Batch::default();
+    run(&mut hopeless, submit(1, None), 3);
+    run(&mut hopeless, failure(0), 4);
+    emitted
+}
+
+/// Validates every event against its schema; returns the (type, version) pairs seen.
+fn check_against_schemas<E: serde::Serialize + cqrs_es::DomainEvent>(events: &[E]) -> BTreeSet<(String, String)> {
     let mut covered = BTreeSet::new();
-    for event in &events {
+    for event in events {
         let serialized = serde_json::to_value(event).unwrap();
         let event_type = serialized["event_type"].as_str().unwrap();
         let version = cqrs_es::DomainEvent::event_version(event);
@@ -173,23 +259,43 @@ fn every_emitted_event_matches_its_schema() {
         );
         covered.insert((event_type.to_string(), version));
     }
-    let declared: BTreeSet<(String, String)> = LeadEvent::EVENT_TYPES
+    covered
+}
+
+fn declared<E: EventContract>() -> BTreeSet<(String, String)> {
+    E::EVENT_TYPES
         .iter()
         .map(|(t, v)| (t.to_string(), v.to_string()))
-        .collect();
-    assert_eq!(covered, declared, "the test emits every declared event type");
+        .collect()
+}
+
+#[test]
+fn every_emitted_event_matches_its_schema() {
+    let covered = check_against_schemas(&every_event());
+    assert_eq!(
+        covered,
+        declared::<LeadEvent>(),
+        "the test emits every declared lead event"
+    );
+    let covered = check_against_schemas(&every_batch_event());
+    assert_eq!(
+        covered,
+        declared::<BatchEvent>(),
+        "the test emits every declared batch event"
+    );
 }
 
 #[test]
 fn every_schema_file_belongs_to_a_declared_event() {
     let declared: BTreeSet<String> = LeadEvent::EVENT_TYPES
         .iter()
+        .chain(BatchEvent::EVENT_TYPES)
         .map(|(t, v)| format!("{t}.v{v}.json"))
         .collect();
     let files: BTreeSet<String> = std::fs::read_dir(schemas_dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with("lead."))
+        .filter(|name| name.starts_with("lead.") || name.starts_with("batch."))
         .collect();
     assert_eq!(files, declared);
 }

@@ -2,7 +2,9 @@
 //!
 //! `cargo run --release --bin score_bench`; `SCORE_BENCH_PROFILES` (default 200000).
 
-use leadstream_domain::scoring::{score, Engagement, LeadProfile, ScoringWeights};
+use leadstream_domain::scoring::{
+    score, BudgetLevel, Engagement, LeadProfile, QualificationCriteria, ScoringWeights, Timeline,
+};
 use std::time::Instant;
 
 /// A spread of realistic profiles: rich and sparse, English and Spanish.
@@ -44,6 +46,11 @@ fn profiles(n: usize) -> Vec<LeadProfile> {
                 calls: (i % 3) as u32,
                 replies: (i % 2) as u32,
                 appointments: (i % 7 == 0) as u32,
+            },
+            criteria: QualificationCriteria {
+                budget: [None, Some(BudgetLevel::High), Some(BudgetLevel::Low)][i % 3],
+                timeline: [None, Some(Timeline::Immediate), Some(Timeline::LongTerm), None][i % 4],
+                decision_maker: [None, Some(true), Some(false), None, None][i % 5],
             },
         })
         .collect()

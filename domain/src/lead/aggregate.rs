@@ -4,11 +4,11 @@ use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::lead::commands::{CreateLead, LeadAction, LeadChanges, LeadCommand, LogActivity};
+use crate::lead::commands::{CreateLead, LeadAction, LeadChanges, LeadCommand, LogActivity, Qualification};
 use crate::lead::error::LeadError;
 use crate::lead::events::*;
-use crate::lead::LeadAccess;
-use crate::scoring::{self, Engagement, LeadProfile, ScoreCard};
+use crate::lead::{EnrichmentInput, LeadAccess};
+use crate::scoring::{self, Engagement, LeadProfile, QualificationCriteria, ScoreCard};
 use crate::values::{
     AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName, PhoneNumber,
     PipelineStage, ShortText, Tags, TenantId,
@@ -45,6 +45,14 @@ pub struct Lead {
     /// The latest qualification, as the last `lead.scored` recorded it.
     #[serde(default)]
     pub score_card: Option<ScoreCard>,
+    /// What whoever qualified the lead stated, answer by answer.
+    #[serde(default)]
+    pub criteria: QualificationCriteria,
+    /// What the last enricher found.
+    #[serde(default)]
+    pub enrichment: Option<crate::lead::Enrichment>,
+    #[serde(default)]
+    pub qualified_at: Option<DateTime<Utc>>,
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
     pub erased: bool,
@@ -56,23 +64,26 @@ impl Lead {
     pub fn decide(&self, command: &LeadCommand) -> Result<Vec<LeadEvent>, LeadError> {
         let at = command.issued_at;
         let tenant_id = command.tenant_id;
-        if !matches!(command.action, LeadAction::Create(_)) {
+        if !matches!(
+            command.action,
+            LeadAction::Create(_) | LeadAction::CreateQualified { .. }
+        ) {
             self.ensure_visible_to(tenant_id, command.access)?;
         }
         let mut events = match &command.action {
-            LeadAction::Create(create) => {
-                let mut events = self.create(tenant_id, create, at)?;
-                if let LeadAccess::AssignedTo(agent_id) = command.access {
-                    // An agent's own lead is its to work, or it could not see what it created.
-                    events.push(LeadEvent::Assigned(LeadAssigned {
-                        tenant_id,
-                        agent_id,
-                        previous_agent_id: None,
-                        assigned_at: at,
-                    }));
-                }
+            LeadAction::Create(create) => self.create_for(command, create)?,
+            LeadAction::CreateQualified { lead, qualification } => {
+                let mut events = self.create_for(command, lead)?;
+                let created = self.after(&events);
+                events.extend(created.qualify(command, qualification));
                 events
             }
+            LeadAction::Qualify(qualification) => self.qualify(command, qualification),
+            LeadAction::Route(route) => vec![LeadEvent::Routed(Box::new(LeadRouted {
+                tenant_id,
+                route: (**route).clone(),
+                routed_at: at,
+            }))],
             LeadAction::Update { changes, status, stage } => {
                 let mut events = self.update(tenant_id, changes, at)?;
                 events.extend(status.and_then(|s| self.change_status(tenant_id, s, None, at)));
@@ -147,13 +158,74 @@ impl Lead {
         Ok(events)
     }
 
-    /// The qualification events that follow `events`: the lead as they leave it is scored with
-    /// the command's weights, and only a card that differs from the last one is recorded.
-    fn rescore(&self, events: &[LeadEvent], command: &LeadCommand) -> Vec<LeadEvent> {
+    /// A create, and for an agent the assignment to itself: an agent's own lead is its to work,
+    /// or it could not see what it created.
+    fn create_for(&self, command: &LeadCommand, create: &CreateLead) -> Result<Vec<LeadEvent>, LeadError> {
+        let mut events = self.create(command.tenant_id, create, command.issued_at)?;
+        if let LeadAccess::AssignedTo(agent_id) = command.access {
+            events.push(LeadEvent::Assigned(LeadAssigned {
+                tenant_id: command.tenant_id,
+                agent_id,
+                previous_agent_id: None,
+                assigned_at: command.issued_at,
+            }));
+        }
+        Ok(events)
+    }
+
+    /// New enrichment (when it differs from what the lead has), then `lead.qualified` with the
+    /// merged criteria and the tier they give.
+    fn qualify(&self, command: &LeadCommand, qualification: &Qualification) -> Vec<LeadEvent> {
+        let mut events = vec![];
+        if let Some(enrichment) = qualification
+            .enrichment
+            .as_ref()
+            .filter(|e| self.enrichment.as_ref() != Some(*e))
+        {
+            events.push(LeadEvent::Enriched(Box::new(LeadEnriched {
+                tenant_id: command.tenant_id,
+                enrichment: enrichment.clone(),
+                enriched_at: command.issued_at,
+            })));
+        }
+        let mut after = self.after(&events);
+        after.criteria = self.criteria.merged(&qualification.criteria);
+        let card = scoring::score(&after.profile(), &command.weights);
+        events.push(LeadEvent::Qualified(LeadQualified {
+            tenant_id: command.tenant_id,
+            criteria: after.criteria,
+            overall_score: card.overall_score,
+            tier: card.tier,
+            recommended_action: card.recommended_action,
+            qualified_at: command.issued_at,
+        }));
+        events
+    }
+
+    /// This lead with `events` applied.
+    fn after(&self, events: &[LeadEvent]) -> Lead {
         let mut after = self.clone();
         for event in events {
             after.apply(event.clone());
         }
+        after
+    }
+
+    /// What an enricher is given about this lead.
+    pub fn enrichment_input(&self) -> EnrichmentInput {
+        EnrichmentInput {
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            company: self.company.as_ref().map(|c| c.as_str().to_string()),
+            industry: self.industry.as_ref().map(|i| i.as_str().to_string()),
+            metadata: self.metadata.clone(),
+        }
+    }
+
+    /// The qualification events that follow `events`: the lead as they leave it is scored with
+    /// the command's weights, and only a card that differs from the last one is recorded.
+    fn rescore(&self, events: &[LeadEvent], command: &LeadCommand) -> Vec<LeadEvent> {
+        let after = self.after(events);
         let card = scoring::score(&after.profile(), &command.weights);
         if after.score_card.as_ref() == Some(&card) {
             return vec![];
@@ -199,6 +271,7 @@ impl Lead {
                 activities: u32::try_from(self.activity_count).unwrap_or(u32::MAX),
                 ..self.engagement
             },
+            criteria: self.criteria,
         }
     }
 
@@ -239,10 +312,15 @@ impl Lead {
         display_name(&self.name, &self.first_name, &self.last_name)
     }
 
+    /// True when a caller of `tenant_id` with `access` may see this lead (erased or not).
+    pub fn is_visible_to(&self, tenant_id: TenantId, access: LeadAccess) -> bool {
+        self.exists() && self.tenant_id == Some(tenant_id) && access.reaches(self.assigned_to)
+    }
+
     fn ensure_visible_to(&self, tenant_id: TenantId, access: LeadAccess) -> Result<(), LeadError> {
         // Another tenant's lead, or another agent's, is reported exactly like a missing one, so
         // ids do not leak.
-        if !self.exists() || self.tenant_id != Some(tenant_id) || !access.reaches(self.assigned_to) {
+        if !self.is_visible_to(tenant_id, access) {
             return Err(LeadError::NotFound);
         }
         if self.erased {
@@ -457,6 +535,18 @@ impl Aggregate for Lead {
             }
             LeadEvent::ScoreChanged(e) => {
                 self.updated_at = Some(e.changed_at);
+            }
+            LeadEvent::Enriched(e) => {
+                self.enrichment = Some(e.enrichment);
+                self.updated_at = Some(e.enriched_at);
+            }
+            LeadEvent::Qualified(e) => {
+                self.criteria = e.criteria;
+                self.qualified_at = Some(e.qualified_at);
+                self.updated_at = Some(e.qualified_at);
+            }
+            LeadEvent::Routed(e) => {
+                self.updated_at = Some(e.routed_at);
             }
             LeadEvent::NoteAdded(e) => {
                 self.note_count += 1;

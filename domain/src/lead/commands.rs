@@ -2,8 +2,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::lead::LeadAccess;
-use crate::scoring::ScoringWeights;
+use crate::lead::{Enrichment, EnrichmentInput, LeadAccess};
+use crate::scoring::{QualificationCriteria, ScoringWeights};
 use crate::values::{
     ActivityType, AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName,
     PhoneNumber, PipelineStage, ShortText, Tags, TenantId,
@@ -53,6 +53,33 @@ pub enum LeadAction {
     },
     /// Score again with the current weights (a no-op when nothing would change).
     Rescore,
+    /// Record what is known about the lead and qualify it: always a `lead.qualified`.
+    Qualify(Box<Qualification>),
+    /// A new lead, qualified as it arrives: created, enriched and qualified in one append.
+    CreateQualified {
+        lead: Box<CreateLead>,
+        qualification: Box<Qualification>,
+    },
+    /// Hand the lead to a CRM; the receipt is what the CRM answered.
+    Route(Box<CrmRoute>),
+}
+
+/// What a qualification adds: stated criteria and, when an enricher ran, what it found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Qualification {
+    pub criteria: QualificationCriteria,
+    pub enrichment: Option<Enrichment>,
+}
+
+/// A lead sent to a CRM.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrmRoute {
+    /// `hubspot` or `salesforce`.
+    pub crm: String,
+    pub pipeline_id: Option<ShortText>,
+    pub owner_email: Option<EmailAddress>,
+    /// The CRM's own id for the record it made or updated.
+    pub external_id: String,
 }
 
 /// Everything known about a lead when it arrives.
@@ -75,6 +102,19 @@ pub struct CreateLead {
     pub status: Option<LeadStatus>,
     pub pipeline_stage: Option<PipelineStage>,
     pub score: Option<LeadScore>,
+}
+
+impl CreateLead {
+    /// What an enricher is given about the lead this creates.
+    pub fn enrichment_input(&self) -> EnrichmentInput {
+        EnrichmentInput {
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            company: self.company.as_ref().map(|c| c.as_str().to_string()),
+            industry: self.industry.as_ref().map(|i| i.as_str().to_string()),
+            metadata: self.metadata.clone(),
+        }
+    }
 }
 
 /// A partial update: `None` leaves a field as it is.

@@ -3,8 +3,9 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::lead::commands::LeadChanges;
-use crate::scoring::{ScoreCard, Tier};
+use crate::lead::commands::{CrmRoute, LeadChanges};
+use crate::lead::Enrichment;
+use crate::scoring::{QualificationCriteria, RecommendedAction, ScoreCard, Tier};
 use crate::values::{
     ActivityType, AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName,
     PhoneNumber, PipelineStage, ShortText, Tags, TenantId,
@@ -38,6 +39,40 @@ pub enum LeadEvent {
     Scored(Box<LeadScored>),
     #[serde(rename = "lead.score_changed")]
     ScoreChanged(LeadScoreChanged),
+    #[serde(rename = "lead.enriched")]
+    Enriched(Box<LeadEnriched>),
+    #[serde(rename = "lead.qualified")]
+    Qualified(LeadQualified),
+    #[serde(rename = "lead.routed")]
+    Routed(Box<LeadRouted>),
+}
+
+/// An enricher added facts about the lead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadEnriched {
+    pub tenant_id: TenantId,
+    pub enrichment: Enrichment,
+    pub enriched_at: DateTime<Utc>,
+}
+
+/// Someone qualified the lead: the criteria they stated and the tier it landed in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadQualified {
+    pub tenant_id: TenantId,
+    pub criteria: QualificationCriteria,
+    pub overall_score: f64,
+    pub tier: Tier,
+    pub recommended_action: RecommendedAction,
+    pub qualified_at: DateTime<Utc>,
+}
+
+/// The lead was handed to a CRM.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadRouted {
+    pub tenant_id: TenantId,
+    #[serde(flatten)]
+    pub route: CrmRoute,
+    pub routed_at: DateTime<Utc>,
 }
 
 /// The lead was (re)qualified: its whole score card, with the weights' version it used.
@@ -168,6 +203,9 @@ impl LeadEvent {
             Self::TagsAdded(e) => e.tenant_id,
             Self::Scored(e) => e.tenant_id,
             Self::ScoreChanged(e) => e.tenant_id,
+            Self::Enriched(e) => e.tenant_id,
+            Self::Qualified(e) => e.tenant_id,
+            Self::Routed(e) => e.tenant_id,
         }
     }
 
@@ -185,6 +223,9 @@ impl LeadEvent {
             Self::TagsAdded(_) => "lead.tags_added",
             Self::Scored(_) => "lead.scored",
             Self::ScoreChanged(_) => "lead.score_changed",
+            Self::Enriched(_) => "lead.enriched",
+            Self::Qualified(_) => "lead.qualified",
+            Self::Routed(_) => "lead.routed",
         }
     }
 }
@@ -213,5 +254,8 @@ impl EventContract for LeadEvent {
         ("lead.tags_added", "1"),
         ("lead.scored", "1"),
         ("lead.score_changed", "1"),
+        ("lead.enriched", "1"),
+        ("lead.qualified", "1"),
+        ("lead.routed", "1"),
     ];
 }

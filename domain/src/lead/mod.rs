@@ -3,16 +3,18 @@
 mod access;
 mod aggregate;
 mod commands;
+mod enrichment;
 mod error;
 mod events;
 
 pub use access::LeadAccess;
 pub use aggregate::Lead;
-pub use commands::{CreateLead, LeadAction, LeadChanges, LeadCommand, LogActivity};
+pub use commands::{CreateLead, CrmRoute, LeadAction, LeadChanges, LeadCommand, LogActivity, Qualification};
+pub use enrichment::{Enrichment, EnrichmentInput};
 pub use error::LeadError;
 pub use events::{
-    ActivityLogged, LeadAssigned, LeadCreated, LeadErased, LeadEvent, LeadScoreChanged, LeadScored, LeadStageChanged,
-    LeadStatusChanged, LeadUpdated, NoteAdded, TagsAdded,
+    ActivityLogged, LeadAssigned, LeadCreated, LeadEnriched, LeadErased, LeadEvent, LeadQualified, LeadRouted,
+    LeadScoreChanged, LeadScored, LeadStageChanged, LeadStatusChanged, LeadUpdated, NoteAdded, TagsAdded,
 };
 
 #[cfg(test)]

@@ -380,3 +380,127 @@ fn an_erased_lead_is_not_scored_again() {
     assert!(matches!(events.as_slice(), [LeadEvent::Erased(_)]));
     assert_eq!(lead.score_card, None);
 }
+
+fn qualification(criteria: crate::scoring::QualificationCriteria) -> LeadAction {
+    LeadAction::Qualify(Box::new(Qualification {
+        criteria,
+        enrichment: None,
+    }))
+}
+
+#[test]
+fn qualifying_records_the_criteria_and_rescores_with_them() {
+    use crate::scoring::{BudgetLevel, QualificationCriteria, Timeline};
+    let mut lead = existing();
+    let before = lead.score_card.clone().expect("scored on creation");
+    let budget = QualificationCriteria {
+        budget: Some(BudgetLevel::High),
+        ..QualificationCriteria::default()
+    };
+    let events = run(&mut lead, &command(qualification(budget)));
+    let names: Vec<&str> = events.iter().map(LeadEvent::name).collect();
+    assert_eq!(names[..2], ["lead.qualified", "lead.scored"]);
+    let LeadEvent::Qualified(q) = &events[0] else {
+        unreachable!()
+    };
+    assert_eq!(q.criteria, budget);
+    let card = lead.score_card.clone().unwrap();
+    assert!(card.overall_score > before.overall_score);
+    assert_eq!(q.overall_score, card.overall_score);
+    assert_eq!(q.tier, card.tier);
+
+    // A second qualification adds its answers to the first's.
+    let timeline = QualificationCriteria {
+        timeline: Some(Timeline::Immediate),
+        ..QualificationCriteria::default()
+    };
+    let events = run(&mut lead, &command(qualification(timeline)));
+    let LeadEvent::Qualified(q) = &events[0] else {
+        unreachable!()
+    };
+    assert_eq!(q.criteria, budget.merged(&timeline));
+    assert_eq!(lead.criteria, budget.merged(&timeline));
+
+    // Qualifying again with nothing new is still a qualification, but the card does not move.
+    let events = run(&mut lead, &command(qualification(timeline)));
+    let names: Vec<&str> = events.iter().map(LeadEvent::name).collect();
+    assert_eq!(names, ["lead.qualified"]);
+}
+
+#[test]
+fn a_new_lead_is_created_enriched_and_qualified_in_one_decision() {
+    let enrichment = Enrichment::derive(&EnrichmentInput {
+        email: Some(EmailAddress::parse("ana@acme.cl").unwrap()),
+        phone: Some(PhoneNumber::parse("+56 9 1234 5678").unwrap()),
+        ..EnrichmentInput::default()
+    });
+    let action = LeadAction::CreateQualified {
+        lead: Box::new(create()),
+        qualification: Box::new(Qualification {
+            criteria: Default::default(),
+            enrichment: Some(enrichment.clone()),
+        }),
+    };
+    let mut lead = Lead::default();
+    let events = run(&mut lead, &command(action.clone()));
+    let names: Vec<&str> = events.iter().map(LeadEvent::name).collect();
+    assert_eq!(
+        names,
+        ["lead.created", "lead.enriched", "lead.qualified", "lead.scored"]
+    );
+    assert_eq!(lead.enrichment, Some(enrichment.clone()));
+    assert!(lead.qualified_at.is_some());
+    assert_eq!(lead.decide(&command(action)), Err(LeadError::AlreadyExists));
+
+    // The same enrichment again is not news.
+    let again = LeadAction::Qualify(Box::new(Qualification {
+        criteria: Default::default(),
+        enrichment: Some(enrichment),
+    }));
+    let names: Vec<&str> = run(&mut lead, &command(again)).iter().map(LeadEvent::name).collect();
+    assert_eq!(names, ["lead.qualified"]);
+}
+
+#[test]
+fn enrichment_states_only_what_the_data_shows() {
+    let metadata = Metadata::parse("metadata", serde_json::json!({"employees": 50, "location": "Santiago"})).unwrap();
+    let business = Enrichment::derive(&EnrichmentInput {
+        email: Some(EmailAddress::parse("ana@Acme.cl").unwrap()),
+        phone: Some(PhoneNumber::parse("+56912345678").unwrap()),
+        metadata,
+        ..EnrichmentInput::default()
+    });
+    assert_eq!(business.email_domain.as_deref(), Some("acme.cl"));
+    assert_eq!(business.email_type.as_deref(), Some("business"));
+    assert_eq!(business.website.as_deref(), Some("https://acme.cl"));
+    assert_eq!(business.company_size.as_deref(), Some("11-50"));
+    assert_eq!(business.location.as_deref(), Some("Santiago"));
+    assert_eq!(business.country.as_deref(), Some("CL"));
+    assert_eq!(business.linkedin_url, None);
+    assert_eq!(business.estimated_revenue, None);
+
+    let free = Enrichment::derive(&EnrichmentInput {
+        email: Some(EmailAddress::parse("someone@gmail.com").unwrap()),
+        phone: Some(PhoneNumber::parse("+14155550123").unwrap()),
+        ..EnrichmentInput::default()
+    });
+    assert_eq!(free.email_type.as_deref(), Some("free"));
+    assert_eq!(free.website, None, "a free mail domain is nobody's website");
+    assert_eq!(free.country, None, "+1 is shared by several countries");
+}
+
+#[test]
+fn routing_to_a_crm_is_recorded() {
+    let mut lead = existing();
+    let route = CrmRoute {
+        crm: "hubspot".to_string(),
+        pipeline_id: None,
+        owner_email: None,
+        external_id: "local-1".to_string(),
+    };
+    let events = run(&mut lead, &command(LeadAction::Route(Box::new(route.clone()))));
+    let LeadEvent::Routed(routed) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(routed.route, route);
+}

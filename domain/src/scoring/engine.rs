@@ -1,3 +1,4 @@
+use super::criteria::{BudgetLevel, Timeline};
 use super::phrases::{self, count, names_amount, normalise};
 use super::profile::{Engagement, LeadProfile, Signal};
 use super::score_card::{Factor, Factors, RecommendedAction, ScoreCard, SubScores, Tier};
@@ -66,6 +67,9 @@ struct Observations {
     wrote_message: bool,
     reachable: bool,
     engagement: Engagement,
+    stated_budget: Option<BudgetLevel>,
+    stated_timeline: Option<Timeline>,
+    decision_maker: Option<bool>,
 }
 
 impl Observations {
@@ -102,6 +106,9 @@ impl Observations {
             wrote_message: !text.trim().is_empty(),
             reachable: p.has_phone,
             engagement: p.engagement,
+            stated_budget: p.criteria.budget,
+            stated_timeline: p.criteria.timeline,
+            decision_maker: p.criteria.decision_maker,
         }
     }
 
@@ -126,10 +133,23 @@ impl Observations {
             (Signal::Calls, e.calls > 0),
             (Signal::Replies, e.replies > 0),
             (Signal::Appointments, e.appointments > 0),
+            (
+                Signal::BudgetConfirmed,
+                matches!(self.stated_budget, Some(BudgetLevel::High | BudgetLevel::Medium)),
+            ),
+            (
+                Signal::ImmediateTimeline,
+                self.stated_timeline == Some(Timeline::Immediate),
+            ),
+            (Signal::ShortTimeline, self.stated_timeline == Some(Timeline::ShortTerm)),
+            (Signal::DecisionMaker, self.decision_maker == Some(true)),
             (Signal::FreeEmail, self.free_email),
             (Signal::ColdSource, self.cold_source),
             (Signal::NoBudget, self.no_budget),
             (Signal::NoRush, self.no_rush),
+            (Signal::LowBudget, self.stated_budget == Some(BudgetLevel::Low)),
+            (Signal::LongTimeline, self.stated_timeline == Some(Timeline::LongTerm)),
+            (Signal::NotDecisionMaker, self.decision_maker == Some(false)),
         ]
         .into_iter()
         .filter_map(|(signal, present)| present.then_some(signal))
@@ -160,6 +180,9 @@ impl Observations {
             Signal::Calls => self.engagement.calls = 0,
             Signal::Replies => self.engagement.replies = 0,
             Signal::Appointments => self.engagement.appointments = 0,
+            Signal::BudgetConfirmed | Signal::LowBudget => self.stated_budget = None,
+            Signal::ImmediateTimeline | Signal::ShortTimeline | Signal::LongTimeline => self.stated_timeline = None,
+            Signal::DecisionMaker | Signal::NotDecisionMaker => self.decision_maker = None,
         }
         self
     }
@@ -171,7 +194,9 @@ impl Observations {
             + points(self.executive_title, 35.0)
             + points(self.manager_title, 20.0)
             + points(self.fit_company_size, 15.0)
-            + points(self.industry_named, 5.0);
+            + points(self.industry_named, 5.0)
+            + points(self.decision_maker == Some(true), 30.0)
+            - points(self.decision_maker == Some(false), 20.0);
 
         let mut intent: f64 = if self.cold_source { 0.0 } else { 10.0 };
         if self.strong_intent > 0 {
@@ -179,14 +204,22 @@ impl Observations {
         }
         intent += points(self.soft_interest, 15.0) + points(self.inbound_source, 25.0);
 
-        let budget = if self.budget_mentioned {
+        let read_budget: f64 = if self.budget_mentioned {
             80.0
         } else if self.no_budget {
             0.0
         } else {
             30.0
         };
-        let urgency = if self.urgent {
+        // A stated answer outranks the message, but a confirmed budget never scores below what
+        // the message already showed.
+        let budget = match self.stated_budget {
+            Some(BudgetLevel::High) => 100.0,
+            Some(BudgetLevel::Medium) => read_budget.max(75.0),
+            Some(BudgetLevel::Low) => read_budget.min(5.0),
+            None => read_budget,
+        };
+        let read_urgency: f64 = if self.urgent {
             90.0
         } else if self.near_term {
             60.0
@@ -194,6 +227,12 @@ impl Observations {
             5.0
         } else {
             20.0
+        };
+        let urgency = match self.stated_timeline {
+            Some(Timeline::Immediate) => 100.0,
+            Some(Timeline::ShortTerm) => read_urgency.max(60.0),
+            Some(Timeline::LongTerm) => read_urgency.min(5.0),
+            None => read_urgency,
         };
 
         let e = self.engagement;
@@ -206,7 +245,7 @@ impl Observations {
             + (10.0 * f64::from(e.replies)).min(20.0)
             + points(e.appointments > 0, 30.0);
 
-        let company_fit = company_fit.min(100.0);
+        let company_fit = company_fit.clamp(0.0, 100.0);
         let intent_signal = intent.min(100.0);
         let engagement = engagement.min(100.0);
         SubScores {
@@ -272,6 +311,13 @@ fn describe(signal: Signal) -> &'static str {
         Signal::ColdSource => "came from a list or import, not on its own",
         Signal::NoBudget => "says there is no budget or it is too expensive",
         Signal::NoRush => "is in no hurry",
+        Signal::BudgetConfirmed => "has a confirmed budget",
+        Signal::ImmediateTimeline => "means to decide now",
+        Signal::ShortTimeline => "means to decide within a few months",
+        Signal::DecisionMaker => "is the one who decides",
+        Signal::LowBudget => "has little budget",
+        Signal::LongTimeline => "will not decide for a long while",
+        Signal::NotDecisionMaker => "is not the one who decides",
     }
 }
 
@@ -283,10 +329,10 @@ fn recommendations(p: &LeadProfile, s: &SubScores, tier: Tier) -> Vec<String> {
     if p.message.as_deref().is_none_or(|m| m.trim().is_empty()) {
         out.push("ask what they need: there is no message yet".to_string());
     }
-    if s.budget_indicator == 30.0 {
+    if s.budget_indicator == 30.0 && p.criteria.budget.is_none() {
         out.push("ask about budget or financing".to_string());
     }
-    if s.urgency == 20.0 {
+    if s.urgency == 20.0 && p.criteria.timeline.is_none() {
         out.push("ask when they plan to decide".to_string());
     }
     if !p.has_phone {

@@ -192,6 +192,12 @@ pub const FREE_MAIL: &[&str] = &[
     "hotmail.cl",
 ];
 
+/// True for a free mail provider's domain (any case).
+pub fn is_free_mail_domain(domain: &str) -> bool {
+    let domain = domain.trim().to_lowercase();
+    FREE_MAIL.contains(&domain.as_str())
+}
+
 /// `text` lower-cased, accents folded, every run of non-alphanumerics one space, padded with
 /// spaces so that ` phrase ` matches whole words only.
 pub fn normalise(text: &str) -> String {

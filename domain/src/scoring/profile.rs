@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use super::criteria::QualificationCriteria;
+
 /// What the engine knows about a lead: its data and how it has engaged so far.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LeadProfile {
@@ -13,6 +15,8 @@ pub struct LeadProfile {
     /// People at the lead's company, when known.
     pub company_size: Option<u32>,
     pub engagement: Engagement,
+    /// What whoever qualified the lead stated about it.
+    pub criteria: QualificationCriteria,
 }
 
 /// How the lead has engaged so far.
@@ -24,7 +28,7 @@ pub struct Engagement {
     pub appointments: u32,
 }
 
-/// One thing the engine noticed. Positive signals raise the score; the last four lower it.
+/// One thing the engine noticed. Positive signals raise the score; those from `FreeEmail` on lower it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
@@ -45,8 +49,15 @@ pub enum Signal {
     Calls,
     Replies,
     Appointments,
+    BudgetConfirmed,
+    ImmediateTimeline,
+    ShortTimeline,
+    DecisionMaker,
     FreeEmail,
     ColdSource,
     NoBudget,
     NoRush,
+    LowBudget,
+    LongTimeline,
+    NotDecisionMaker,
 }

@@ -99,6 +99,63 @@ fn every_listed_factor_really_moved_the_score() {
 }
 
 #[test]
+fn stated_criteria_outrank_the_message_and_are_listed_as_factors() {
+    let weights = ScoringWeights::default();
+    let curious = LeadProfile {
+        email: Some("ana@studio.io".into()),
+        company: Some("Studio".into()),
+        message: Some("Looking for more information".into()),
+        ..LeadProfile::default()
+    };
+    let before = score(&curious, &weights);
+    let criteria = QualificationCriteria {
+        budget: Some(BudgetLevel::High),
+        timeline: Some(Timeline::Immediate),
+        decision_maker: Some(true),
+    };
+    let qualified = score(
+        &LeadProfile {
+            criteria,
+            ..curious.clone()
+        },
+        &weights,
+    );
+    assert!(
+        qualified.overall_score > before.overall_score + 20.0,
+        "{before:?} -> {qualified:?}"
+    );
+    assert_eq!(qualified.sub_scores.budget_indicator, 100.0);
+    assert_eq!(qualified.sub_scores.urgency, 100.0);
+    let positive: Vec<Signal> = qualified.factors.positive.iter().map(|f| f.signal).collect();
+    for signal in [
+        Signal::BudgetConfirmed,
+        Signal::ImmediateTimeline,
+        Signal::DecisionMaker,
+    ] {
+        assert!(positive.contains(&signal), "{signal:?} missing from {positive:?}");
+    }
+    let doubtful = QualificationCriteria {
+        budget: Some(BudgetLevel::Low),
+        timeline: Some(Timeline::LongTerm),
+        decision_maker: Some(false),
+    };
+    let lowered = score(
+        &LeadProfile {
+            criteria: doubtful,
+            ..curious
+        },
+        &weights,
+    );
+    assert!(lowered.overall_score < before.overall_score);
+    let negative: Vec<Signal> = lowered.factors.negative.iter().map(|f| f.signal).collect();
+    assert!(negative.contains(&Signal::NotDecisionMaker), "{negative:?}");
+    assert_eq!(QualificationCriteria::default().merged(&criteria), criteria);
+    assert_eq!(criteria.merged(&QualificationCriteria::default()), criteria);
+    assert_eq!(Timeline::parse("this month"), Ok(Timeline::Immediate));
+    assert!(BudgetLevel::parse("lots").is_err());
+}
+
+#[test]
 fn the_same_input_gives_the_same_card() {
     let weights = ScoringWeights::default();
     for seed in 0..200 {
@@ -197,6 +254,21 @@ fn sample(seed: u64) -> LeadProfile {
             replies: next(3) as u32,
             appointments: next(2) as u32,
         },
+        criteria: QualificationCriteria {
+            budget: [
+                None,
+                Some(BudgetLevel::High),
+                Some(BudgetLevel::Medium),
+                Some(BudgetLevel::Low),
+            ][next(4) as usize],
+            timeline: [
+                None,
+                Some(Timeline::Immediate),
+                Some(Timeline::ShortTerm),
+                Some(Timeline::LongTerm),
+            ][next(4) as usize],
+            decision_maker: [None, Some(true), Some(false)][next(3) as usize],
+        },
     }
 }
 
@@ -228,6 +300,12 @@ fn more_positive_signal(p: &LeadProfile, seed: u64) -> Vec<(&'static str, LeadPr
         ("a reply", with(&|q| q.engagement.replies += 1)),
         ("an activity", with(&|q| q.engagement.activities += 1)),
         ("an industry", with(&|q| q.industry = Some("Retail".into()))),
+        ("a high budget", with(&|q| q.criteria.budget = Some(BudgetLevel::High))),
+        (
+            "an immediate timeline",
+            with(&|q| q.criteria.timeline = Some(Timeline::Immediate)),
+        ),
+        ("a decision maker", with(&|q| q.criteria.decision_maker = Some(true))),
     ]
 }
 
@@ -271,6 +349,9 @@ fn without(profile: &LeadProfile, signal: Signal) -> LeadProfile {
         Signal::Calls => p.engagement.calls = 0,
         Signal::Replies => p.engagement.replies = 0,
         Signal::Appointments => p.engagement.appointments = 0,
+        Signal::BudgetConfirmed | Signal::LowBudget => p.criteria.budget = None,
+        Signal::ImmediateTimeline | Signal::ShortTimeline | Signal::LongTimeline => p.criteria.timeline = None,
+        Signal::DecisionMaker | Signal::NotDecisionMaker => p.criteria.decision_maker = None,
     }
     p
 }
