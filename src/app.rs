@@ -7,11 +7,14 @@ use leadstream_api_conventions::{
     configure_input_limits, idempotency, rate_limit, register_routes, request_context, route_not_found, AccessTokens,
     ApiRoute, Authenticator, IdempotencyStore, RateLimiter,
 };
+use leadstream_command_api::batch::{batch_event_store, BatchJobs, BatchSettings, BatchWorker};
 use leadstream_command_api::identity::{
     signing_secret, IdentityService, IdentitySettings, IdentityStore, RecordingMailer,
 };
+use leadstream_command_api::integrations::Integrations;
 use leadstream_command_api::scoring::WeightsStore;
 use leadstream_command_api::{lead_event_store, LeadCommandService, OutboxRelay, RelaySettings};
+use leadstream_command_api::{BatchLimits, CommandServices, ImportLimits};
 use leadstream_projections::{ProjectionWorker, WorkerSettings};
 use sqlx::PgPool;
 use std::net::{SocketAddr, TcpListener};
@@ -71,7 +74,7 @@ impl RunningApp {
                     partitions: settings.kafka_partitions,
                     batch_size: settings.relay_batch_size,
                     message_timeout_ms: settings.kafka_message_timeout_ms,
-                    aggregate_types: vec!["lead".to_string()],
+                    aggregate_types: vec!["lead".to_string(), "batch".to_string()],
                 },
             );
             tasks.push(tokio::spawn(relay.run(shutdown_rx.clone())));
@@ -118,8 +121,36 @@ impl RunningApp {
                 );
                 let leads =
                     LeadCommandService::new(lead_event_store(pool.clone(), settings.snapshot_every), pool.clone());
-                (leads, identity, WeightsStore::new(pool.clone()))
+                CommandServices {
+                    leads,
+                    identity,
+                    weights: WeightsStore::new(pool.clone()),
+                    integrations: Integrations::local(pool.clone()),
+                    batch_jobs: BatchJobs::new(pool.clone()),
+                    batch_store: Arc::new(batch_event_store(pool.clone())),
+                    batch_limits: BatchLimits {
+                        max_leads: settings.batch_max_leads,
+                    },
+                    import_limits: ImportLimits {
+                        max_bytes: settings.import_max_bytes,
+                        max_rows: settings.import_max_rows,
+                    },
+                }
             });
+            if let Some(services) = &commands {
+                let worker = BatchWorker::new(
+                    pool.clone(),
+                    services.batch_jobs.clone(),
+                    services.leads.clone(),
+                    services.weights.clone(),
+                    services.integrations.clone(),
+                    BatchSettings {
+                        workers: settings.batch_workers,
+                        poll_interval: Duration::from_millis(settings.batch_poll_ms.max(10)),
+                    },
+                );
+                tasks.push(tokio::spawn(worker.run(shutdown_rx.clone())));
+            }
             let health = crate::operations::HealthChecks::new(
                 pool.clone(),
                 (parts.command_api || parts.projections).then_some(brokers),
@@ -148,12 +179,8 @@ impl RunningApp {
                     .configure(|cfg| register_routes(cfg, crate::operations::routes()))
                     .configure(|cfg| register_routes(cfg, crate::openapi::routes()))
                     .service(crate::openapi::swagger_ui());
-                if let Some((leads, identity, weights)) = &commands {
-                    app = app.configure(leadstream_command_api::configure(
-                        leads.clone(),
-                        identity.clone(),
-                        weights.clone(),
-                    ));
+                if let Some(services) = &commands {
+                    app = app.configure(leadstream_command_api::configure(services.clone()));
                 }
                 if let Some((pool, progress)) = &queries {
                     app = app.configure(leadstream_query_api::configure(pool.clone(), progress.clone()));

@@ -149,8 +149,8 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
         if let Some(body) = body {
             (body.collect)(schemas);
             answer["content"] = json!({ "application/json": { "schema": schema_ref(&(body.name)()) } });
-        } else if doc.text {
-            answer["content"] = json!({ "text/plain": { "schema": { "type": "string" } } });
+        } else if let Some(media_type) = doc.text {
+            answer["content"] = json!({ media_type: { "schema": { "type": "string" } } });
         }
         responses.insert(status.to_string(), answer);
     }
@@ -191,10 +191,14 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
     });
     if let Some(body) = doc.request {
         (body.collect)(schemas);
-        operation["requestBody"] = json!({
-            "required": true,
-            "content": { "application/json": { "schema": schema_ref(&(body.name)()) } }
-        });
+        let content = match doc.upload {
+            Some(media_type) => json!({
+                "multipart/form-data": { "schema": schema_ref(&(body.name)()) },
+                media_type: { "schema": { "type": "string" } }
+            }),
+            None => json!({ "application/json": { "schema": schema_ref(&(body.name)()) } }),
+        };
+        operation["requestBody"] = json!({ "required": true, "content": content });
     }
     if doc.public {
         operation["security"] = json!([]);

@@ -52,6 +52,16 @@ pub struct Settings {
     pub access_token_ttl_secs: u64,
     /// `PASSWORD_RESET_TTL_SECS`: how long a password-reset token stays good.
     pub password_reset_ttl_secs: u64,
+    /// `BATCH_MAX_LEADS`: the most leads in one batch (seed 001's plans: 25, 500, 5000).
+    pub batch_max_leads: usize,
+    /// `BATCH_WORKERS`: batches one process works on at once (0: none; another instance does).
+    pub batch_workers: usize,
+    /// `IMPORT_MAX_BYTES`: the largest CSV an import takes.
+    pub import_max_bytes: usize,
+    /// `IMPORT_MAX_ROWS`: the most rows in one import.
+    pub import_max_rows: usize,
+    /// `BATCH_POLL_MS`: how often the batch queue is checked for work submitted elsewhere.
+    pub batch_poll_ms: u64,
 }
 
 impl Settings {
@@ -81,6 +91,11 @@ impl Settings {
             jwt_secret: std::env::var("JWT_SECRET").ok().filter(|s| !s.is_empty()),
             access_token_ttl_secs: number("ACCESS_TOKEN_TTL_SECS", 3600)?,
             password_reset_ttl_secs: number("PASSWORD_RESET_TTL_SECS", 3600)?,
+            batch_max_leads: number("BATCH_MAX_LEADS", 500)?,
+            batch_workers: number("BATCH_WORKERS", 2)?,
+            batch_poll_ms: number("BATCH_POLL_MS", 1000)?,
+            import_max_bytes: number("IMPORT_MAX_BYTES", 64 * 1024 * 1024)?,
+            import_max_rows: number("IMPORT_MAX_ROWS", 200_000)?,
         })
     }
 }

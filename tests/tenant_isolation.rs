@@ -18,6 +18,8 @@ enum Probe {
     ForeignId { path: String, body: Option<Value> },
     /// A's own collection or profile: must succeed and show nothing of B's.
     OwnScope { path: String, body: Option<Value> },
+    /// A CSV upload.
+    Import,
 }
 
 /// B's resources, which A must not reach.
@@ -25,6 +27,7 @@ struct Victim {
     lead: String,
     user: String,
     key: String,
+    batch: String,
     ids: Vec<String>,
 }
 
@@ -54,6 +57,9 @@ fn probe(method: &Method, path: &str, b: &Victim, a: &Caller) -> Option<Probe> {
         ("POST", "/api/v1/api-keys") => own(path, Some(json!({"name": "a's key"}))),
         ("DELETE", "/api/v1/api-keys/{id}") => foreign(format!("/api/v1/api-keys/{}", b.key), None),
         ("GET", "/api/v1/leads") => own(path, None),
+        ("GET", "/api/v1/leads/export") => own("/api/v1/leads/export?format=csv", None),
+        // A's CSV names B's lead's phone: for A it is no duplicate, and B's lead stays as it is.
+        ("POST", "/api/v1/leads/import") => Some(Probe::Import),
         ("POST", "/api/v1/leads") => own(path, Some(json!({"email": "b-lead@b.example"}))),
         ("GET", "/api/v1/leads/{id}") => foreign(lead(""), None),
         ("PATCH" | "PUT", "/api/v1/leads/{id}") => foreign(lead(""), Some(json!({"company": "Hijacked"}))),
@@ -70,6 +76,18 @@ fn probe(method: &Method, path: &str, b: &Victim, a: &Caller) -> Option<Probe> {
         ("POST", "/api/v1/leads/{id}/tags") => foreign(lead("/tags"), Some(json!({"tags": ["x"]}))),
         ("POST", "/api/v1/leads/{id}/score") => foreign(lead("/score"), None),
         ("POST", "/api/v1/leads/{id}/recalculate") => foreign(lead("/recalculate"), None),
+        ("POST", "/api/v1/leads/{id}/qualify") => foreign(
+            lead("/qualify"),
+            Some(json!({"criteria": {"budget": "low", "decision_maker": false}})),
+        ),
+        ("POST", "/api/v1/qualify") => own(path, Some(json!({"email": "in@a.example", "company": "A Corp"}))),
+        ("POST", "/api/v1/batch/qualify") => own(
+            path,
+            Some(json!({"leads": [{"email": "batch@a.example", "company": "A Corp"}]})),
+        ),
+        ("GET", "/api/v1/batch/{id}/status") => foreign(format!("/api/v1/batch/{}/status", b.batch), None),
+        // The lead's id is in the body here.
+        ("POST", "/api/v1/crm/sync") => foreign(path.to_string(), Some(json!({"lead_id": b.lead, "crm": "hubspot"}))),
         ("GET", "/api/v1/scoring/weights") => own(path, None),
         ("PUT", "/api/v1/scoring/weights") => own(
             path,
@@ -91,6 +109,8 @@ async fn tenant_digest(app: &TestApp, tenant: uuid::Uuid) -> Vec<String> {
         ("lead_activities", "lead_id, sequence"),
         ("tenants", "id"),
         ("scoring_weights", "version"),
+        ("crm_requests", "id"),
+        ("batch_jobs", "batch_id"),
     ] {
         let column = if table == "tenants" { "id" } else { "tenant_id" };
         let digest: String = sqlx::query_scalar(&format!(
@@ -124,7 +144,7 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
     let b_lead = app
         .create_lead(
             &b,
-            json!({"name": "Secreto", "email": "secret@b.example", "company": "B Corp"}),
+            json!({"name": "Secreto", "email": "secret@b.example", "phone": "+56911112222", "company": "B Corp"}),
         )
         .await;
     let lead = b_lead.body["id"].as_str().unwrap().to_string();
@@ -145,6 +165,32 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
             .await;
         assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     }
+    let batch = app
+        .call(
+            Method::POST,
+            "/api/v1/batch/qualify",
+            Some(&b),
+            Some(json!({"leads": [{"email": "batch@b.example", "company": "B Corp"}]})),
+        )
+        .await;
+    assert_eq!(batch.status, StatusCode::ACCEPTED, "{}", batch.body);
+    let batch = batch.body["batch_id"].as_str().unwrap().to_string();
+    // B's batch finishes before the digest, so its work does not count as A's doing.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while app
+        .call(Method::GET, &format!("/api/v1/batch/{batch}/status"), Some(&b), None)
+        .await
+        .body["status"]
+        == "processing"
+    {
+        assert!(std::time::Instant::now() < deadline, "B's batch did not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let last: i64 = sqlx::query_scalar("SELECT max(position) FROM outbox WHERE aggregate_type = 'lead'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    app.wait_projected(&b, last).await;
     let victim = Victim {
         ids: vec![
             lead.clone(),
@@ -152,7 +198,9 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
             b_agent.user_id.to_string(),
             b_key["id"].as_str().unwrap().to_string(),
             b.tenant_id.to_string(),
+            batch.clone(),
         ],
+        batch,
         lead,
         user: b_agent.user_id.to_string(),
         key: b_key["id"].as_str().unwrap().to_string(),
@@ -170,6 +218,24 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
                 let answer = app.call(method.clone(), &path, Some(&a), body).await;
                 answer.assert_error(404, "RESOURCE_NOT_FOUND");
                 answer
+            }
+            Probe::Import => {
+                let (header, value) = &a.credential;
+                let response = app
+                    .client
+                    .post(format!("{}{}", app.base, route.path))
+                    .header(*header, value)
+                    .header("content-type", "text/csv")
+                    .body("name,phone\nNot B,+56911112222\n")
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::OK);
+                let body: Value = response.json().await.unwrap();
+                assert_eq!(body["imported"], 1, "B's lead is no duplicate for A: {body}");
+                app.wait_projected(&a, body["position"].as_i64().unwrap()).await;
+                checked += 1;
+                continue;
             }
             Probe::OwnScope { path, body } => {
                 let answer = app.call(method.clone(), &path, Some(&a), body).await;

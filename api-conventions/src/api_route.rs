@@ -30,8 +30,10 @@ pub struct RouteDoc {
     pub query: Option<SchemaSource>,
     /// May answer 409 (a lost race, a taken name).
     pub conflicts: bool,
-    /// Answers plain text, not JSON.
-    pub text: bool,
+    /// Answers text of this media type (`text/plain`, `text/csv`), not JSON.
+    pub text: Option<&'static str>,
+    /// Takes its body as a file upload (`multipart/form-data` or the file's own type), not JSON.
+    pub upload: Option<&'static str>,
 }
 
 /// A schema, by name, with everything it refers to.
@@ -111,9 +113,21 @@ impl ApiRoute {
     }
 
     /// Answers 200 with plain text.
-    pub fn answers_text(mut self) -> Self {
+    pub fn answers_text(self) -> Self {
+        self.answers_media("text/plain")
+    }
+
+    /// Answers 200 with text of `media_type`, e.g. `text/csv`.
+    pub fn answers_media(mut self, media_type: &'static str) -> Self {
         self.doc.response = Some((200, None));
-        self.doc.text = true;
+        self.doc.text = Some(media_type);
+        self
+    }
+
+    /// Accepts a file of `media_type` as a multipart form shaped like `T`, or as the body itself.
+    pub fn accepts_upload<T: ToSchema>(mut self, media_type: &'static str) -> Self {
+        self.doc.request = Some(SchemaSource::of::<T>());
+        self.doc.upload = Some(media_type);
         self
     }
 

@@ -19,7 +19,7 @@ pub use api_key::{hash_secret, random_token, NewApiKey};
 pub use api_route::{register_routes, ApiRoute, RouteDoc, SchemaSource};
 pub use authenticator::Authenticator;
 pub use idempotency::{idempotency, IdempotencyStore};
-pub use input_limits::{configure_input_limits, route_not_found};
+pub use input_limits::{configure_input_limits, parse_json, read_body, route_not_found};
 pub use principal::{Credential, Principal};
 pub use rate_limit::{rate_limit, RateLimiter};
 pub use request_context::{current_request_id, request_context};

@@ -141,6 +141,106 @@ impl LeadCommandService {
         Err(CommandError::Contended)
     }
 
+    /// Creates many new leads, `chunk` per transaction: each lead's events are decided by the
+    /// aggregate as for a single create, then appended with one multi-row insert (the
+    /// postgres-es layout, so the store reads them like any other). Returns how many leads were
+    /// created and the global position of the last event. A lead the aggregate refuses stops
+    /// nothing else: its error is returned beside its id.
+    pub async fn create_many(
+        &self,
+        commands: Vec<(Uuid, LeadCommand)>,
+        metadata: &CommandMetadata,
+        chunk: usize,
+    ) -> Result<(u64, Option<i64>, Vec<(Uuid, LeadError)>), CommandError> {
+        let metadata = serde_json::to_value(metadata.to_map()).map_err(|e| CommandError::Store(e.to_string()))?;
+        let (mut created, mut position, mut refused) = (0, None, vec![]);
+        for commands in commands.chunks(chunk.max(1)) {
+            let (mut ids, mut sequences, mut types, mut payloads) = (vec![], vec![], vec![], vec![]);
+            for (lead_id, command) in commands {
+                let events = match Lead::default().decide(command) {
+                    Ok(events) => events,
+                    Err(error) => {
+                        refused.push((*lead_id, error));
+                        continue;
+                    }
+                };
+                created += 1;
+                for (i, event) in events.iter().enumerate() {
+                    ids.push(lead_id.to_string());
+                    sequences.push(i as i64 + 1);
+                    types.push(event.name());
+                    payloads.push(serde_json::to_value(event).map_err(|e| CommandError::Store(e.to_string()))?);
+                }
+            }
+            let mut tx = self
+                .pool
+                .begin()
+                .await
+                .map_err(|e| CommandError::Store(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+                 SELECT 'lead', id, seq, event_type, '1', payload, $5
+                   FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[]) AS e(id, seq, event_type, payload)",
+            )
+            .bind(&ids)
+            .bind(&sequences)
+            .bind(&types)
+            .bind(&payloads)
+            .bind(&metadata)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| CommandError::Store(e.to_string()))?;
+            let last: Option<i64> = sqlx::query_scalar(
+                "SELECT max(position) FROM outbox WHERE aggregate_type = 'lead' AND aggregate_id = ANY($1)",
+            )
+            .bind(&ids)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| CommandError::Store(e.to_string()))?;
+            tx.commit().await.map_err(|e| CommandError::Store(e.to_string()))?;
+            crate::pipeline_metrics::appended("lead", ids.len());
+            position = position.max(last);
+        }
+        Ok((created, position, refused))
+    }
+
+    /// Which of `emails` (lower-cased) and `phones` the tenant's leads already have, as the
+    /// read model shows them (a lead created in the last moments may not be there yet).
+    pub async fn existing_contacts(
+        &self,
+        tenant: Uuid,
+        emails: &[String],
+        phones: &[String],
+    ) -> Result<(std::collections::HashSet<String>, std::collections::HashSet<String>), sqlx::Error> {
+        let emails: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT lower(l.email) FROM leads l JOIN unnest($2::text[]) AS e(v) ON lower(l.email) = e.v
+              WHERE l.tenant_id = $1",
+        )
+        .bind(tenant)
+        .bind(emails)
+        .fetch_all(&self.pool)
+        .await?;
+        let phones: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT l.phone FROM leads l JOIN unnest($2::text[]) AS p(v) ON l.phone = p.v
+              WHERE l.tenant_id = $1",
+        )
+        .bind(tenant)
+        .bind(phones)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((emails.into_iter().collect(), phones.into_iter().collect()))
+    }
+
+    /// The lead as its events leave it now (a default, non-existent lead for an unknown id).
+    pub async fn load(&self, lead_id: Uuid) -> Result<Lead, CommandError> {
+        let context = self
+            .store
+            .load_aggregate(&lead_id.to_string())
+            .await
+            .map_err(store_error)?;
+        Ok(context.aggregate)
+    }
+
     async fn position_of(&self, id: &str, sequence: u64) -> Result<Option<i64>, CommandError> {
         sqlx::query_scalar(
             "SELECT position FROM outbox WHERE aggregate_type = 'lead' AND aggregate_id = $1 AND sequence = $2",

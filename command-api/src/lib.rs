@@ -1,9 +1,11 @@
 //! The write side: HTTP commands, the PostgreSQL event store, and the outbox relay to Kafka.
 
+pub mod batch;
 mod command_metadata;
 mod event_store;
 mod http;
 pub mod identity;
+pub mod integrations;
 mod lead_command_service;
 pub mod outbox_relay;
 mod pipeline_metrics;
@@ -11,6 +13,6 @@ pub mod scoring;
 
 pub use command_metadata::CommandMetadata;
 pub use event_store::{lead_event_store, LeadEventStore};
-pub use http::{configure, routes};
+pub use http::{configure, routes, BatchLimits, CommandServices, ImportLimits};
 pub use lead_command_service::{CommandError, CommandOutcome, LeadCommandService};
 pub use outbox_relay::{OutboxRelay, RelaySettings};

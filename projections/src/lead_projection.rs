@@ -251,6 +251,32 @@ async fn apply(
             );
             row.touch(conn, e.changed_at, activity).await?;
         }
+        LeadEvent::Enriched(e) => {
+            let activity = Activity::new(
+                "enriched",
+                format!("enriched by {}", e.enrichment.provider),
+                json!(e.enrichment),
+            );
+            row.set(conn, "enrichment = $9", json!(e.enrichment), e.enriched_at, activity)
+                .await?;
+        }
+        LeadEvent::Qualified(e) => {
+            let activity = Activity::new(
+                "qualified",
+                format!("qualified {} ({})", e.tier.as_str(), e.overall_score),
+                json!({ "criteria": e.criteria, "tier": e.tier, "overall_score": e.overall_score }),
+            );
+            row.set(conn, "criteria = $9", json!(e.criteria), e.qualified_at, activity)
+                .await?;
+        }
+        LeadEvent::Routed(e) => {
+            let activity = Activity::new(
+                "routed",
+                format!("sent to {} as {}", e.route.crm, e.route.external_id),
+                json!(e.route),
+            );
+            row.touch(conn, e.routed_at, activity).await?;
+        }
         LeadEvent::TagsAdded(e) => {
             let tags: Vec<String> = e.tags.iter().map(|t| t.as_str().to_string()).collect();
             let activity = Activity::new(

@@ -22,8 +22,8 @@ const PROJECTION: &str = "leads";
 const AGGREGATE_TYPE: &str = "lead";
 
 const LEAD_COLUMNS: &str = "id, tenant_id, name, first_name, last_name, email, phone, company, title, industry, source,
-    message, notes, tags, metadata, status, pipeline_stage, score, tier, qualification, assigned_to, activity_count,
-    created_at, updated_at, version";
+    message, notes, tags, metadata, status, pipeline_stage, score, tier, qualification, criteria, enrichment, assigned_to,
+    activity_count, created_at, updated_at, version";
 
 /// A lead as the read model holds it.
 #[derive(Debug, Serialize, sqlx::FromRow, ToSchema)]
@@ -54,6 +54,12 @@ pub struct LeadRow {
     /// The latest score card: sub-scores, factors, reasoning, recommended action, weights version.
     #[schema(value_type = Option<Object>)]
     qualification: Option<Value>,
+    /// What people stated when they qualified the lead: `budget`, `timeline`, `decision_maker`.
+    #[schema(value_type = Option<Object>)]
+    criteria: Option<Value>,
+    /// What the enricher found (null fields: nobody knew).
+    #[schema(value_type = Option<Object>)]
+    enrichment: Option<Value>,
     assigned_to: Option<Uuid>,
     activity_count: i32,
     created_at: DateTime<Utc>,

@@ -2,6 +2,7 @@
 //! aggregates.
 
 mod consistency;
+mod lead_export;
 mod lead_list_query;
 mod leads;
 mod projection_progress;
@@ -19,6 +20,11 @@ pub fn routes() -> Vec<ApiRoute> {
             .summary("List leads with filters and page or cursor pagination; `min_position` reads your writes")
             .query::<lead_list_query::ListLeadsParams>()
             .answers::<leads::LeadPage>(200),
+        // Before `/leads/{id}`, which would take `export` for an id.
+        ApiRoute::get("/api/v1/leads/export", lead_export::export)
+            .summary("Every lead the list's filters select, streamed as CSV (`format=csv`)")
+            .query::<lead_list_query::ListLeadsParams>()
+            .answers_media("text/csv"),
         ApiRoute::get("/api/v1/leads/{id}", leads::detail)
             .summary("One lead with its last 10 activities")
             .query::<leads::DetailParams>()

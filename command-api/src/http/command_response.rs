@@ -1,6 +1,6 @@
 use actix_web::http::header;
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
+use actix_web::{HttpResponse, HttpResponseBuilder};
 use leadstream_api_conventions::ApiError;
 use leadstream_domain::lead::LeadError;
 use serde::Serialize;
@@ -15,11 +15,7 @@ pub const EVENT_POSITION_HEADER: &str = "x-event-position";
 /// Renders a command's outcome: the lead's id, version, position and new state, with the
 /// position and version also as headers (`X-Event-Position`, `ETag`).
 pub fn command_response(status: StatusCode, outcome: CommandOutcome) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, format!("\"{}\"", outcome.version)));
-    if let Some(position) = outcome.position {
-        response.insert_header((EVENT_POSITION_HEADER, position.to_string()));
-    }
+    let mut response = command_headers(status, &outcome);
     if status == StatusCode::CREATED {
         response.insert_header((header::LOCATION, format!("/api/v1/leads/{}", outcome.lead_id)));
     }
@@ -32,6 +28,16 @@ pub fn command_response(status: StatusCode, outcome: CommandOutcome) -> HttpResp
         position: outcome.position,
         lead: outcome.lead,
     })
+}
+
+/// A response with the outcome's version as `ETag` and position as `X-Event-Position`.
+pub fn command_headers(status: StatusCode, outcome: &CommandOutcome) -> HttpResponseBuilder {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::ETAG, format!("\"{}\"", outcome.version)));
+    if let Some(position) = outcome.position {
+        response.insert_header((EVENT_POSITION_HEADER, position.to_string()));
+    }
+    response
 }
 
 /// What a lead command answers: the lead's id, its version and event position after the

@@ -12,9 +12,9 @@ use super::command_response::{command_error, command_response, expected_version}
 use super::lead_requests::*;
 use crate::identity::IdentityService;
 use crate::scoring::WeightsStore;
-use crate::{CommandMetadata, LeadCommandService};
+use crate::{CommandMetadata, CommandOutcome, LeadCommandService};
 
-type Service = web::Data<LeadCommandService>;
+pub(super) type Service = web::Data<LeadCommandService>;
 
 /// Runs `action` for the principal's tenant and renders the outcome with `status`.
 async fn run(
@@ -25,6 +25,19 @@ async fn run(
     action: LeadAction,
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
+    let outcome = execute(service, principal, req, lead_id, action).await?;
+    Ok(command_response(status, outcome))
+}
+
+/// Runs `action` on lead `lead_id` for the principal's tenant, with the tenant's current weights
+/// and the request's correlation, and reports what it left behind.
+pub(super) async fn execute(
+    service: &LeadCommandService,
+    principal: &Principal,
+    req: &HttpRequest,
+    lead_id: Uuid,
+    action: LeadAction,
+) -> Result<CommandOutcome, ApiError> {
     // Microseconds: what PostgreSQL keeps, so the read model shows the instant the command saw.
     let issued_at = Utc::now().trunc_subsecs(6);
     let request_id = current_request_id().unwrap_or_else(|| Uuid::now_v7().to_string());
@@ -58,11 +71,10 @@ async fn run(
         weights,
         action,
     };
-    let outcome = service
+    service
         .execute(lead_id, command, expected_version(req)?, &metadata)
         .await
-        .map_err(command_error)?;
-    Ok(command_response(status, outcome))
+        .map_err(command_error)
 }
 
 /// `POST /api/v1/leads`: a new lead, with a server-minted time-ordered id.

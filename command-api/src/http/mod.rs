@@ -2,17 +2,26 @@
 
 mod api_keys;
 mod auth;
+mod batches;
 mod command_response;
 mod identity_requests;
+mod lead_import;
 mod lead_requests;
 mod leads;
+pub(crate) mod qualification;
+pub(crate) mod qualification_requests;
 mod scoring_weights;
 mod users;
 
 use actix_web::web::{self, ServiceConfig};
 use leadstream_api_conventions::{register_routes, ApiRoute};
 
+pub use batches::BatchLimits;
+pub use lead_import::ImportLimits;
+
+use crate::batch::{BatchEventStore, BatchJobs, BatchStatus};
 use crate::identity::{IdentityService, UserView};
+use crate::integrations::Integrations;
 use crate::scoring::{StoredWeights, WeightsStore};
 use crate::LeadCommandService;
 
@@ -23,6 +32,8 @@ pub fn routes() -> Vec<ApiRoute> {
     use command_response::CommandAnswer;
     use identity_requests::*;
     use lead_requests::*;
+    use qualification::QualifyAnswer;
+    use qualification_requests::*;
     use users::{UserListQuery, UserPage};
 
     let lead_command = |route: ApiRoute| route.answers::<CommandAnswer>(200).may_conflict();
@@ -88,6 +99,10 @@ pub fn routes() -> Vec<ApiRoute> {
             .accepts::<CreateLeadRequest>()
             .answers::<CommandAnswer>(201)
             .may_conflict(),
+        ApiRoute::post("/api/v1/leads/import", lead_import::import)
+            .summary("Import leads from a CSV; answers the imported, duplicate and invalid counts with line numbers")
+            .accepts_upload::<lead_import::ImportForm>("text/csv")
+            .answers::<lead_import::ImportAnswer>(200),
         lead_command(ApiRoute::patch("/api/v1/leads/{id}", leads::update))
             .summary("Partially update a lead; `If-Match: \"<version>\"` makes it conditional")
             .accepts::<UpdateLeadRequest>(),
@@ -121,6 +136,26 @@ pub fn routes() -> Vec<ApiRoute> {
             "Score the lead again with the tenant's current weights; the answer's lead carries the score card",
         ),
         lead_command(ApiRoute::post("/api/v1/leads/{id}/recalculate", leads::rescore)).summary("Same as /score"),
+        lead_command(ApiRoute::post(
+            "/api/v1/leads/{id}/qualify",
+            qualification::qualify_lead,
+        ))
+        .summary("Qualify with stated criteria (budget, timeline, decision maker), enrich, and rescore")
+        .accepts::<QualifyLeadRequest>(),
+        ApiRoute::post("/api/v1/qualify", qualification::qualify_new)
+            .summary("Create, enrich and qualify one inbound lead in one call (seed 001's answer)")
+            .accepts::<QualifyRequest>()
+            .answers::<QualifyAnswer>(200),
+        ApiRoute::post("/api/v1/batch/qualify", batches::submit)
+            .summary("Qualify many leads in the background; answers 202 with the batch's status URL")
+            .accepts::<batches::BatchQualifyRequest>()
+            .answers::<batches::BatchAccepted>(202),
+        ApiRoute::get("/api/v1/batch/{id}/status", batches::status)
+            .summary("A batch's progress (processed, failed) and its results so far")
+            .answers::<BatchStatus>(200),
+        lead_command(ApiRoute::post("/api/v1/crm/sync", qualification::crm_sync))
+            .summary("Send a lead to a CRM (hubspot, salesforce); records lead.routed with the CRM's id")
+            .accepts::<CrmSyncRequest>(),
         ApiRoute::get("/api/v1/scoring/weights", scoring_weights::current)
             .summary("The tenant's current scoring weights (the defaults are version 1)")
             .answers::<StoredWeights>(200),
@@ -134,16 +169,30 @@ pub fn routes() -> Vec<ApiRoute> {
     ]
 }
 
+/// Everything the command side's handlers use.
+#[derive(Clone)]
+pub struct CommandServices {
+    pub leads: LeadCommandService,
+    pub identity: IdentityService,
+    pub weights: WeightsStore,
+    pub integrations: Integrations,
+    pub batch_jobs: BatchJobs,
+    pub batch_store: std::sync::Arc<BatchEventStore>,
+    pub batch_limits: BatchLimits,
+    pub import_limits: ImportLimits,
+}
+
 /// Registers the command, identity and scoring routes with their services.
-pub fn configure(
-    service: LeadCommandService,
-    identity: IdentityService,
-    weights: WeightsStore,
-) -> impl FnOnce(&mut ServiceConfig) {
+pub fn configure(services: CommandServices) -> impl FnOnce(&mut ServiceConfig) {
     move |cfg: &mut ServiceConfig| {
-        cfg.app_data(web::Data::new(service))
-            .app_data(web::Data::new(identity))
-            .app_data(web::Data::new(weights));
+        cfg.app_data(web::Data::new(services.leads))
+            .app_data(web::Data::new(services.identity))
+            .app_data(web::Data::new(services.weights))
+            .app_data(web::Data::new(services.integrations))
+            .app_data(web::Data::new(services.batch_jobs))
+            .app_data(web::Data::from(services.batch_store))
+            .app_data(web::Data::new(services.batch_limits))
+            .app_data(web::Data::new(services.import_limits));
         register_routes(cfg, routes());
     }
 }

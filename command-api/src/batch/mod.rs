@@ -1,0 +1,24 @@
+//! Batch qualification: accepted at once, worked through in the background by a worker that
+//! resumes from the batch's events after a restart and shares work safely with other instances.
+
+mod batch_jobs;
+mod batch_status;
+mod batch_worker;
+
+pub use batch_jobs::{BatchJobs, Priority};
+pub use batch_status::{BatchStatus, ItemResult};
+pub use batch_worker::{BatchSettings, BatchWorker};
+
+use cqrs_es::persist::PersistedEventStore;
+use leadstream_domain::batch::Batch;
+use postgres_es::PostgresEventRepository;
+use sqlx::PgPool;
+
+/// The batch event store: the same `events` table as leads, no snapshots (a batch's state is a
+/// few counters and a bitset).
+pub type BatchEventStore = PersistedEventStore<PostgresEventRepository, Batch>;
+
+/// Builds the batch store over `pool`.
+pub fn batch_event_store(pool: PgPool) -> BatchEventStore {
+    PersistedEventStore::new_event_store(PostgresEventRepository::new(pool).with_tables("events", "snapshots"))
+}
