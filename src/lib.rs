@@ -2,6 +2,7 @@
 //! API with its relay, query API, projection worker) started alone or together.
 
 pub mod app;
+pub mod bench_env;
 pub mod database;
 pub mod local_broker;
 pub mod openapi;

@@ -8,6 +8,10 @@ use crate::ApiError;
 /// The largest JSON body any endpoint reads.
 pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
 
+/// The largest raw body read whole (CSV uploads; and any body an `Idempotency-Key` makes the
+/// idempotency layer hash). Endpoints set their own, lower limits.
+pub const MAX_RAW_BODY_BYTES: usize = 64 * 1024 * 1024;
+
 /// Registers body-size limits and turns every extractor failure into the one error shape.
 pub fn configure_input_limits(cfg: &mut ServiceConfig) {
     cfg.app_data(
@@ -15,6 +19,7 @@ pub fn configure_input_limits(cfg: &mut ServiceConfig) {
             .limit(MAX_JSON_BODY_BYTES)
             .error_handler(|error, _| json_error(error).into()),
     )
+    .app_data(web::PayloadConfig::new(MAX_RAW_BODY_BYTES))
     .app_data(web::QueryConfig::default().error_handler(|error, _| query_error(error).into()))
     .app_data(web::PathConfig::default().error_handler(|error, _| path_error(error).into()));
 }

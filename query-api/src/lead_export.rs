@@ -12,31 +12,7 @@ use tokio::sync::mpsc;
 use utoipa::ToSchema;
 
 use crate::lead_list_query::ListLeadsParams;
-
-/// The columns written, in order; an import reads the same names back.
-pub const EXPORT_COLUMNS: &[&str] = &[
-    "id",
-    "name",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "title",
-    "industry",
-    "source",
-    "message",
-    "notes",
-    "tags",
-    "status",
-    "pipeline_stage",
-    "score",
-    "tier",
-    "assigned_to",
-    "metadata",
-    "created_at",
-    "updated_at",
-];
+use leadstream_domain::lead::CSV_COLUMNS;
 
 /// Bytes gathered before a chunk goes to the client.
 const CHUNK_BYTES: usize = 64 * 1024;
@@ -66,7 +42,7 @@ pub async fn export(
     // A small channel: the query runs only as fast as the client reads.
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::spawn(async move {
-        let select = EXPORT_COLUMNS
+        let select = CSV_COLUMNS
             .iter()
             .map(|c| match *c {
                 "tags" => "array_to_string(tags, ';')".to_string(),
@@ -81,7 +57,7 @@ pub async fn export(
         query.push_filters(&mut sql, tenant, access);
         sql.push(" ORDER BY created_at, id");
         let mut writer = csv::Writer::from_writer(Vec::with_capacity(CHUNK_BYTES * 2));
-        let _ = writer.write_record(EXPORT_COLUMNS);
+        let _ = writer.write_record(CSV_COLUMNS);
         let mut rows = sql.build().fetch(&pool);
         let mut exported = 0u64;
         while let Some(row) = rows.next().await {
@@ -94,7 +70,7 @@ pub async fn export(
                     return;
                 }
             };
-            let fields: Vec<String> = (0..EXPORT_COLUMNS.len())
+            let fields: Vec<String> = (0..CSV_COLUMNS.len())
                 .map(|i| row.try_get::<Option<String>, _>(i).ok().flatten().unwrap_or_default())
                 .collect();
             if writer.write_record(&fields).is_err() {

@@ -8,10 +8,8 @@
 //! `KAFKA_BROKERS` (else a local tansu is started).
 
 use futures::future::join_all;
-use leadstream::local_broker::LocalBroker;
-use leadstream::{database, Parts, RunningApp, Settings};
+use leadstream::bench_env::BenchEnv;
 use serde_json::json;
-use std::net::TcpListener;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -33,22 +31,6 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// Registers a tenant for the run; returns its admin's `Authorization` header value.
-async fn register(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
-    let answer: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&json!({"business_name": "Bench", "email": format!("bench-{}@example.com", uuid::Uuid::new_v4()), "password": "Bench123!"}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let token = answer["access_token"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("no access token"))?;
-    Ok(format!("Bearer {token}"))
 }
 
 /// Creates one lead; returns (latency, lead id, event position).
@@ -200,47 +182,26 @@ async fn main() -> anyhow::Result<()> {
         .filter_map(|c| c.trim().parse().ok())
         .collect();
 
-    let mut settings = Settings::from_env().map_err(anyhow::Error::msg)?;
-    let server = settings
-        .database_url
-        .rsplit_once('/')
-        .map_or(settings.database_url.clone(), |(s, _)| s.to_string());
-    let database_name = format!("leadstream_bench_{}", std::process::id());
-    settings.database_url = format!("{server}/{database_name}");
-    settings.kafka_topic_prefix = format!("bench{}.", std::process::id());
-    // The load is the point here: one tenant sends far more than any sane per-principal limit.
-    settings.rate_limit_per_principal = u64::MAX;
-    let pool = database::prepare(&settings.database_url, settings.database_max_connections).await?;
+    let env = BenchEnv::start("bench", |_| {}).await?;
+    let (settings, pool, base, client, auth) = (
+        &env.settings,
+        &env.pool,
+        env.base.as_str(),
+        &env.client,
+        env.auth.as_str(),
+    );
     sqlx::query("CREATE TABLE pgbench_one_row (id bigserial PRIMARY KEY, payload text NOT NULL)")
-        .execute(&pool)
+        .execute(pool)
         .await?;
-
-    let data_dir = std::env::temp_dir().join(format!("leadstream-bench-{}", std::process::id()));
-    let (brokers, broker) = match settings.kafka_brokers.clone() {
-        Some(brokers) => (brokers, None),
-        None => {
-            let addr = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-            let broker = LocalBroker::start(addr, "memory://tansu/", &data_dir).await?;
-            (broker.brokers.clone(), Some(broker))
-        }
-    };
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let app = RunningApp::start(&settings, pool.clone(), &brokers, Parts::ALL, Some(listener)).await?;
-    let base = format!("http://{}", app.addr.ok_or_else(|| anyhow::anyhow!("no HTTP address"))?);
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(256)
-        .timeout(Duration::from_secs(10))
-        .build()?;
-    let auth = register(&client, &base).await?;
 
     println!(
         "leadstream bench: {commands} create-lead commands per level, HTTP workers {}, pool {}",
         settings.http_workers, settings.database_max_connections
     );
-    closed_loop(&client, &base, &auth, 300, 8).await?; // warm-up
+    closed_loop(client, base, auth, 300, 8).await?; // warm-up
     let mut runs = vec![];
     for &c in &levels {
-        let run = closed_loop(&client, &base, &auth, commands, c).await?;
+        let run = closed_loop(client, base, auth, commands, c).await?;
         let pg = match env_or("BENCH_PGBENCH_SECONDS", 10) {
             0 => None,
             seconds => pgbench(&settings.database_url, c, seconds),
@@ -261,20 +222,9 @@ async fn main() -> anyhow::Result<()> {
     // Let the relay and projection finish the closed-loop backlog before measuring lag, and say
     // how long that took: it shows whether the read side keeps up with the write side.
     let drained = Instant::now();
-    let last: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM outbox")
-        .fetch_one(&pool)
-        .await?;
-    loop {
-        let applied: i64 = sqlx::query_scalar("SELECT coalesce(max(last_position), 0) FROM projection_checkpoints")
-            .fetch_one(&pool)
-            .await?;
-        if applied >= last {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    env.wait_read_side().await?;
     let total_events: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
-        .fetch_one(&pool)
+        .fetch_one(pool)
         .await?;
     println!(
         "read side caught up {:.0} ms after the last acknowledgement ({total_events} events in all)",
@@ -285,7 +235,7 @@ async fn main() -> anyhow::Result<()> {
         ("half the peak", peak / 2.0),
         ("a light load", 50.0_f64.min(peak / 4.0)),
     ] {
-        let lags = lag_at_rate(&client, &base, &auth, rate, lag_seconds).await?;
+        let lags = lag_at_rate(client, base, auth, rate, lag_seconds).await?;
         let missed = lags.iter().filter(|l| l.is_infinite()).count();
         println!(
             "end-to-end lag (ack -> visible in GET) at {label} ({rate:.0} commands/s, {} sampled): p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  not visible within 2 s: {missed}",
@@ -296,15 +246,6 @@ async fn main() -> anyhow::Result<()> {
         );
     }
 
-    app.stop().await;
-    if let Some(broker) = broker {
-        broker.stop().await;
-    }
-    pool.close().await;
-    let admin = database::connect(&format!("{server}/postgres"), 1).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{database_name}\" WITH (FORCE)"))
-        .execute(&admin)
-        .await?;
-    let _ = std::fs::remove_dir_all(&data_dir);
+    env.stop().await?;
     Ok(())
 }

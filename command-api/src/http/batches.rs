@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{SubsecRound, Utc};
-use leadstream_api_conventions::{current_request_id, parse_json, read_body, ApiError, Principal};
+use leadstream_api_conventions::{parse_json, read_body, ApiError, Principal};
 use leadstream_domain::batch::{BatchAction, BatchCommand, BatchError, SubmitBatch};
 use leadstream_domain::lead::LeadAccess;
 use leadstream_domain::{FieldError, ValidationErrors};
@@ -12,9 +12,9 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::command_response::request_metadata;
 use super::qualification_requests::QualifyRequest;
 use crate::batch::{BatchJobs, Priority};
-use crate::CommandMetadata;
 
 /// What a batch may hold, and how large its body may be.
 #[derive(Debug, Clone, Copy)]
@@ -129,14 +129,7 @@ pub async fn submit(
         .decide(&command)
         .map_err(|e: BatchError| ApiError::internal(e))?;
     // A new stream: sequence 0, nothing to load.
-    let request_id = current_request_id().unwrap_or_else(|| Uuid::now_v7().to_string());
-    let metadata = CommandMetadata {
-        tenant_id: principal.tenant_id,
-        issued_at,
-        actor: principal.actor.clone(),
-        correlation_id: format!("batch:{batch_id}"),
-        causation_id: request_id,
-    };
+    let metadata = request_metadata(&principal, issued_at, Some(format!("batch:{batch_id}")));
     let context = cqrs_es::persist::EventStoreAggregateContext {
         aggregate_id: batch_id.to_string(),
         aggregate: Default::default(),

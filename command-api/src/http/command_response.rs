@@ -86,3 +86,21 @@ pub fn command_error(error: CommandError) -> ApiError {
         CommandError::Store(e) => ApiError::internal(e),
     }
 }
+
+/// The metadata of a command issued by this request: caused by the request's id, correlated by
+/// `correlation_id` (the request id when `None`).
+pub fn request_metadata(
+    principal: &leadstream_api_conventions::Principal,
+    issued_at: chrono::DateTime<chrono::Utc>,
+    correlation_id: Option<String>,
+) -> crate::CommandMetadata {
+    let request_id =
+        leadstream_api_conventions::current_request_id().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    crate::CommandMetadata {
+        tenant_id: principal.tenant_id,
+        issued_at,
+        actor: principal.actor.clone(),
+        correlation_id: correlation_id.unwrap_or_else(|| request_id.clone()),
+        causation_id: request_id,
+    }
+}

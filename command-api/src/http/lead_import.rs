@@ -7,8 +7,8 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{SubsecRound, Utc};
 use futures::StreamExt;
-use leadstream_api_conventions::{current_request_id, read_body, ApiError, Principal};
-use leadstream_domain::lead::{CreateLead, LeadAction, LeadCommand};
+use leadstream_api_conventions::{read_body, ApiError, Principal};
+use leadstream_domain::lead::{is_text_field_column, CreateLead, LeadAction, LeadCommand, SYSTEM_CSV_COLUMNS};
 use leadstream_domain::values::LeadSource;
 use leadstream_domain::FieldError;
 use serde::Serialize;
@@ -17,10 +17,10 @@ use std::collections::HashSet;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::command_response::request_metadata;
 use super::lead_requests::CreateLeadRequest;
 use super::leads::Service;
 use crate::scoring::WeightsStore;
-use crate::CommandMetadata;
 
 /// How large an import may be.
 #[derive(Debug, Clone, Copy)]
@@ -158,14 +158,7 @@ pub async fn import(
         };
         commands.push((lead.lead_id, command));
     }
-    let request_id = current_request_id().unwrap_or_else(|| Uuid::now_v7().to_string());
-    let metadata = CommandMetadata {
-        tenant_id: principal.tenant_id,
-        issued_at,
-        actor: principal.actor.clone(),
-        correlation_id: format!("import:{request_id}"),
-        causation_id: request_id,
-    };
+    let metadata = request_metadata(&principal, issued_at, Some(format!("import:{}", Uuid::now_v7())));
     let (created, position, refused) = service
         .create_many(commands, &metadata, CHUNK)
         .await
@@ -224,34 +217,6 @@ struct Row {
     lead: Result<CreateLead, Vec<FieldError>>,
 }
 
-/// The lead fields a column may name; other columns go into `metadata`.
-const LEAD_COLUMNS: &[&str] = &[
-    "name",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "title",
-    "industry",
-    "source",
-    "message",
-    "notes",
-    "status",
-    "pipeline_stage",
-];
-
-/// Columns an export writes that an import does not take back (the system sets them).
-const SYSTEM_COLUMNS: &[&str] = &[
-    "id",
-    "score",
-    "tier",
-    "assigned_to",
-    "created_at",
-    "updated_at",
-    "version",
-];
-
 fn parse_rows(csv_bytes: &[u8], max_rows: usize) -> Result<Vec<Row>, ApiError> {
     let invalid_file =
         |why: String| ApiError::validation(leadstream_domain::ValidationErrors(vec![FieldError::new("file", why)]));
@@ -306,7 +271,7 @@ fn row_to_lead(headers: &[String], record: &csv::StringRecord) -> Result<CreateL
     let mut metadata = Map::new();
     let mut errors = vec![];
     for (column, value) in headers.iter().zip(record.iter()) {
-        if value.is_empty() || SYSTEM_COLUMNS.contains(&column.as_str()) {
+        if value.is_empty() || SYSTEM_CSV_COLUMNS.contains(&column.as_str()) {
             continue;
         }
         match column.as_str() {
@@ -323,7 +288,7 @@ fn row_to_lead(headers: &[String], record: &csv::StringRecord) -> Result<CreateL
                 Ok(Value::Object(map)) => metadata.extend(map),
                 _ => errors.push(FieldError::new("metadata", "must be a JSON object")),
             },
-            known if LEAD_COLUMNS.contains(&known) => {
+            known if is_text_field_column(known) => {
                 body.insert(known.to_string(), Value::String(value.to_string()));
             }
             other => {

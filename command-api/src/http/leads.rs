@@ -3,16 +3,16 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{SubsecRound, Utc};
-use leadstream_api_conventions::{current_request_id, ApiError, Principal};
+use leadstream_api_conventions::{ApiError, Principal};
 use leadstream_domain::lead::{LeadAction, LeadCommand};
 use leadstream_domain::{FieldError, ValidationErrors};
 use uuid::Uuid;
 
-use super::command_response::{command_error, command_response, expected_version};
+use super::command_response::{command_error, command_response, expected_version, request_metadata};
 use super::lead_requests::*;
 use crate::identity::IdentityService;
 use crate::scoring::WeightsStore;
-use crate::{CommandMetadata, CommandOutcome, LeadCommandService};
+use crate::{CommandOutcome, LeadCommandService};
 
 pub(super) type Service = web::Data<LeadCommandService>;
 
@@ -40,20 +40,13 @@ pub(super) async fn execute(
 ) -> Result<CommandOutcome, ApiError> {
     // Microseconds: what PostgreSQL keeps, so the read model shows the instant the command saw.
     let issued_at = Utc::now().trunc_subsecs(6);
-    let request_id = current_request_id().unwrap_or_else(|| Uuid::now_v7().to_string());
     let correlation_id = req
         .headers()
         .get("x-correlation-id")
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128)
-        .map_or_else(|| request_id.clone(), str::to_owned);
-    let metadata = CommandMetadata {
-        tenant_id: principal.tenant_id,
-        issued_at,
-        actor: principal.actor.clone(),
-        correlation_id,
-        causation_id: request_id,
-    };
+        .map(str::to_owned);
+    let metadata = request_metadata(principal, issued_at, correlation_id);
     // Registered with the command routes, so always there; a missing store is a wiring bug, not
     // a reason to score with weights the tenant did not choose.
     let store = req

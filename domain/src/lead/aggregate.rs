@@ -213,13 +213,7 @@ impl Lead {
 
     /// What an enricher is given about this lead.
     pub fn enrichment_input(&self) -> EnrichmentInput {
-        EnrichmentInput {
-            email: self.email.clone(),
-            phone: self.phone.clone(),
-            company: self.company.as_ref().map(|c| c.as_str().to_string()),
-            industry: self.industry.as_ref().map(|i| i.as_str().to_string()),
-            metadata: self.metadata.clone(),
-        }
+        EnrichmentInput::of(&self.email, &self.phone, &self.company, &self.industry, &self.metadata)
     }
 
     /// The qualification events that follow `events`: the lead as they leave it is scored with

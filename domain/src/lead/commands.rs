@@ -107,13 +107,7 @@ pub struct CreateLead {
 impl CreateLead {
     /// What an enricher is given about the lead this creates.
     pub fn enrichment_input(&self) -> EnrichmentInput {
-        EnrichmentInput {
-            email: self.email.clone(),
-            phone: self.phone.clone(),
-            company: self.company.as_ref().map(|c| c.as_str().to_string()),
-            industry: self.industry.as_ref().map(|i| i.as_str().to_string()),
-            metadata: self.metadata.clone(),
-        }
+        EnrichmentInput::of(&self.email, &self.phone, &self.company, &self.industry, &self.metadata)
     }
 }
 

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::scoring::is_free_mail_domain;
-use crate::values::{EmailAddress, Metadata, PhoneNumber};
+use crate::values::{EmailAddress, Metadata, PhoneNumber, ShortText};
 
 /// What an enricher added to a lead. Every field is a fact from somewhere; `None` means no one
 /// knew, never a guess.
@@ -30,6 +30,25 @@ pub struct EnrichmentInput {
     pub company: Option<String>,
     pub industry: Option<String>,
     pub metadata: Metadata,
+}
+
+impl EnrichmentInput {
+    /// The input from a lead's fields.
+    pub fn of(
+        email: &Option<EmailAddress>,
+        phone: &Option<PhoneNumber>,
+        company: &Option<ShortText>,
+        industry: &Option<ShortText>,
+        metadata: &Metadata,
+    ) -> Self {
+        Self {
+            email: email.clone(),
+            phone: phone.clone(),
+            company: company.as_ref().map(|c| c.as_str().to_string()),
+            industry: industry.as_ref().map(|i| i.as_str().to_string()),
+            metadata: metadata.clone(),
+        }
+    }
 }
 
 impl Enrichment {

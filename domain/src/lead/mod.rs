@@ -3,6 +3,7 @@
 mod access;
 mod aggregate;
 mod commands;
+mod csv_columns;
 mod enrichment;
 mod error;
 mod events;
@@ -10,6 +11,7 @@ mod events;
 pub use access::LeadAccess;
 pub use aggregate::Lead;
 pub use commands::{CreateLead, CrmRoute, LeadAction, LeadChanges, LeadCommand, LogActivity, Qualification};
+pub use csv_columns::{is_text_field_column, CSV_COLUMNS, SYSTEM_CSV_COLUMNS};
 pub use enrichment::{Enrichment, EnrichmentInput};
 pub use error::LeadError;
 pub use events::{
