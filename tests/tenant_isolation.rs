@@ -86,6 +86,12 @@ fn probe(method: &Method, path: &str, b: &Victim, a: &Caller) -> Option<Probe> {
             Some(json!({"leads": [{"email": "batch@a.example", "company": "A Corp"}]})),
         ),
         ("GET", "/api/v1/batch/{id}/status") => foreign(format!("/api/v1/batch/{}/status", b.batch), None),
+        ("GET", "/api/v1/sms" | "/api/v1/emails") => own(path, None),
+        ("POST", "/api/v1/sms") => foreign(path.to_string(), Some(json!({"lead_id": b.lead, "message": "hi"}))),
+        ("POST", "/api/v1/emails") => foreign(
+            path.to_string(),
+            Some(json!({"lead_id": b.lead, "subject": "x", "content": "hi"})),
+        ),
         // The lead's id is in the body here.
         ("POST", "/api/v1/crm/sync") => foreign(path.to_string(), Some(json!({"lead_id": b.lead, "crm": "hubspot"}))),
         ("GET", "/api/v1/scoring/weights") => own(path, None),
@@ -111,6 +117,7 @@ async fn tenant_digest(app: &TestApp, tenant: uuid::Uuid) -> Vec<String> {
         ("scoring_weights", "version"),
         ("crm_requests", "id"),
         ("batch_jobs", "batch_id"),
+        ("outbound_messages", "id"),
     ] {
         let column = if table == "tenants" { "id" } else { "tenant_id" };
         let digest: String = sqlx::query_scalar(&format!(

@@ -169,6 +169,21 @@ fn every_event() -> Vec<LeadEvent> {
         external_id: "local-salesforce-1".to_string(),
     };
     run(&mut lead, LeadAction::Route(Box::new(route)), 11);
+    for (channel, to, subject) in [
+        (Channel::Sms, "+56912345678", None),
+        (Channel::Email, "ana@example.com", Some("Your visit")),
+    ] {
+        let message = SentMessage {
+            message_id: Uuid::now_v7(),
+            channel,
+            to: to.to_string(),
+            subject: subject.map(|s| ShortText::parse("subject", s).unwrap()),
+            body: LongText::parse("message", "See you on Monday").unwrap(),
+            provider: "local".to_string(),
+            provider_message_id: "local-1".to_string(),
+        };
+        run(&mut lead, LeadAction::RecordMessage(Box::new(message)), 11);
+    }
     let intake = LeadAction::CreateQualified {
         lead: Box::new(CreateLead {
             lead_id: Uuid::now_v7(),

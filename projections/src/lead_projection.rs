@@ -277,6 +277,17 @@ async fn apply(
             );
             row.touch(conn, e.routed_at, activity).await?;
         }
+        LeadEvent::MessageSent(e) => {
+            let m = &e.message;
+            let mut metadata = json!(m);
+            metadata["status"] = json!("sent");
+            let activity = Activity::new(
+                m.channel.activity_type(),
+                format!("{} to {}", m.channel.as_str(), m.to),
+                metadata,
+            );
+            row.touch(conn, e.sent_at, activity).await?;
+        }
         LeadEvent::TagsAdded(e) => {
             let tags: Vec<String> = e.tags.iter().map(|t| t.as_str().to_string()).collect();
             let activity = Activity::new(

@@ -101,7 +101,7 @@ pub struct LeadDetail {
 }
 
 /// Waits for the requested position, if any, and says in a header whether it was reached.
-async fn read_after(
+pub(crate) async fn read_after(
     pool: &PgPool,
     progress: &ProjectionProgress,
     req: &HttpRequest,
@@ -115,7 +115,7 @@ async fn read_after(
     }
 }
 
-fn respond(caught_up: Option<bool>, body: impl Serialize) -> HttpResponse {
+pub(crate) fn respond(caught_up: Option<bool>, body: impl Serialize) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     if let Some(caught_up) = caught_up {
         // Tells a client whose min_position was not reached in time that it may read stale rows.

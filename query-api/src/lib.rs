@@ -5,6 +5,7 @@ mod consistency;
 mod lead_export;
 mod lead_list_query;
 mod leads;
+mod messages;
 mod projection_progress;
 
 use actix_web::web::{self, ServiceConfig};
@@ -29,6 +30,14 @@ pub fn routes() -> Vec<ApiRoute> {
             .summary("One lead with its last 10 activities")
             .query::<leads::DetailParams>()
             .answers::<leads::LeadDetail>(200),
+        ApiRoute::get("/api/v1/sms", messages::list_sms)
+            .summary("SMS sent to the tenant's leads, newest first (filter `lead_id`)")
+            .query::<messages::MessageListParams>()
+            .answers::<messages::MessagePage>(200),
+        ApiRoute::get("/api/v1/emails", messages::list_emails)
+            .summary("E-mails sent to the tenant's leads, newest first (filter `lead_id`)")
+            .query::<messages::MessageListParams>()
+            .answers::<messages::MessagePage>(200),
     ]
 }
 

@@ -8,6 +8,7 @@ mod identity_requests;
 mod lead_import;
 mod lead_requests;
 mod leads;
+mod messages;
 pub(crate) mod qualification;
 pub(crate) mod qualification_requests;
 mod scoring_weights;
@@ -156,6 +157,14 @@ pub fn routes() -> Vec<ApiRoute> {
         lead_command(ApiRoute::post("/api/v1/crm/sync", qualification::crm_sync))
             .summary("Send a lead to a CRM (hubspot, salesforce); records lead.routed with the CRM's id")
             .accepts::<CrmSyncRequest>(),
+        ApiRoute::post("/api/v1/sms", messages::send_sms)
+            .summary("Send an SMS to a lead (its own phone unless `phone` is given); recorded as lead.message_sent")
+            .accepts::<messages::SmsRequest>()
+            .answers::<messages::MessageAnswer>(201),
+        ApiRoute::post("/api/v1/emails", messages::send_email)
+            .summary("Send an e-mail to a lead (its own address unless `to` is given); recorded as lead.message_sent")
+            .accepts::<messages::EmailRequest>()
+            .answers::<messages::MessageAnswer>(201),
         ApiRoute::get("/api/v1/scoring/weights", scoring_weights::current)
             .summary("The tenant's current scoring weights (the defaults are version 1)")
             .answers::<StoredWeights>(200),

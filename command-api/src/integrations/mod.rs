@@ -1,11 +1,13 @@
-//! The outside services a command may consult: enrichment providers and CRMs. Each sits behind
+//! The outside services a command may consult: enrichment providers, CRMs and messaging. Each sits behind
 //! a trait whose local default needs no network.
 
 mod crm;
 mod enricher;
+mod message_sender;
 
 pub use crm::{Crm, CrmReceipt, CrmRequest, RecordingCrm};
 pub use enricher::{Enricher, LocalEnricher};
+pub use message_sender::{Accepted, MessageSender, Outbound, RecordingSender};
 
 use leadstream_domain::lead::{Enrichment, EnrichmentInput};
 use sqlx::PgPool;
@@ -16,15 +18,17 @@ use std::sync::Arc;
 pub struct Integrations {
     pub enricher: Arc<dyn Enricher>,
     pub crm: Arc<dyn Crm>,
+    pub messages: Arc<dyn MessageSender>,
 }
 
 impl Integrations {
     /// The local defaults: enrichment from the lead's own data, CRM requests recorded in
-    /// `crm_requests`.
+    /// `crm_requests`, messages recorded in `outbound_messages`.
     pub fn local(pool: PgPool) -> Self {
         Self {
             enricher: Arc::new(LocalEnricher),
-            crm: Arc::new(RecordingCrm::new(pool)),
+            crm: Arc::new(RecordingCrm::new(pool.clone())),
+            messages: Arc::new(RecordingSender::new(pool)),
         }
     }
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::lead::commands::{CreateLead, LeadAction, LeadChanges, LeadCommand, LogActivity, Qualification};
 use crate::lead::error::LeadError;
 use crate::lead::events::*;
-use crate::lead::{EnrichmentInput, LeadAccess};
+use crate::lead::{Channel, EnrichmentInput, LeadAccess};
 use crate::scoring::{self, Engagement, LeadProfile, QualificationCriteria, ScoreCard};
 use crate::values::{
     AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName, PhoneNumber,
@@ -83,6 +83,11 @@ impl Lead {
                 tenant_id,
                 route: (**route).clone(),
                 routed_at: at,
+            }))],
+            LeadAction::RecordMessage(message) => vec![LeadEvent::MessageSent(Box::new(MessageSent {
+                tenant_id,
+                message: (**message).clone(),
+                sent_at: at,
             }))],
             LeadAction::Update { changes, status, stage } => {
                 let mut events = self.update(tenant_id, changes, at)?;
@@ -209,6 +214,14 @@ impl Lead {
             after.apply(event.clone());
         }
         after
+    }
+
+    /// Where a message of `channel` reaches this lead, if it can.
+    pub fn address_for(&self, channel: Channel) -> Option<String> {
+        match channel {
+            Channel::Sms => self.phone.as_ref().map(|p| p.as_str().to_string()),
+            Channel::Email => self.email.as_ref().map(|e| e.as_str().to_string()),
+        }
     }
 
     /// What an enricher is given about this lead.
@@ -541,6 +554,10 @@ impl Aggregate for Lead {
             }
             LeadEvent::Routed(e) => {
                 self.updated_at = Some(e.routed_at);
+            }
+            // Our own outreach: not the lead's engagement, so it does not move the score.
+            LeadEvent::MessageSent(e) => {
+                self.updated_at = Some(e.sent_at);
             }
             LeadEvent::NoteAdded(e) => {
                 self.note_count += 1;

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::lead::{Enrichment, EnrichmentInput, LeadAccess};
+use crate::lead::{Enrichment, EnrichmentInput, LeadAccess, SentMessage};
 use crate::scoring::{QualificationCriteria, ScoringWeights};
 use crate::values::{
     ActivityType, AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName,
@@ -62,6 +62,8 @@ pub enum LeadAction {
     },
     /// Hand the lead to a CRM; the receipt is what the CRM answered.
     Route(Box<CrmRoute>),
+    /// Record a message a provider accepted for the lead.
+    RecordMessage(Box<SentMessage>),
 }
 
 /// What a qualification adds: stated criteria and, when an enricher ran, what it found.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::lead::commands::{CrmRoute, LeadChanges};
-use crate::lead::Enrichment;
+use crate::lead::{Enrichment, SentMessage};
 use crate::scoring::{QualificationCriteria, RecommendedAction, ScoreCard, Tier};
 use crate::values::{
     ActivityType, AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName,
@@ -45,6 +45,17 @@ pub enum LeadEvent {
     Qualified(LeadQualified),
     #[serde(rename = "lead.routed")]
     Routed(Box<LeadRouted>),
+    #[serde(rename = "lead.message_sent")]
+    MessageSent(Box<MessageSent>),
+}
+
+/// An SMS or e-mail went out to the lead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageSent {
+    pub tenant_id: TenantId,
+    #[serde(flatten)]
+    pub message: SentMessage,
+    pub sent_at: DateTime<Utc>,
 }
 
 /// An enricher added facts about the lead.
@@ -206,6 +217,7 @@ impl LeadEvent {
             Self::Enriched(e) => e.tenant_id,
             Self::Qualified(e) => e.tenant_id,
             Self::Routed(e) => e.tenant_id,
+            Self::MessageSent(e) => e.tenant_id,
         }
     }
 
@@ -226,6 +238,7 @@ impl LeadEvent {
             Self::Enriched(_) => "lead.enriched",
             Self::Qualified(_) => "lead.qualified",
             Self::Routed(_) => "lead.routed",
+            Self::MessageSent(_) => "lead.message_sent",
         }
     }
 }
@@ -257,5 +270,6 @@ impl EventContract for LeadEvent {
         ("lead.enriched", "1"),
         ("lead.qualified", "1"),
         ("lead.routed", "1"),
+        ("lead.message_sent", "1"),
     ];
 }

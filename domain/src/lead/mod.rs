@@ -7,6 +7,7 @@ mod csv_columns;
 mod enrichment;
 mod error;
 mod events;
+mod message;
 
 pub use access::LeadAccess;
 pub use aggregate::Lead;
@@ -16,8 +17,9 @@ pub use enrichment::{Enrichment, EnrichmentInput};
 pub use error::LeadError;
 pub use events::{
     ActivityLogged, LeadAssigned, LeadCreated, LeadEnriched, LeadErased, LeadEvent, LeadQualified, LeadRouted,
-    LeadScoreChanged, LeadScored, LeadStageChanged, LeadStatusChanged, LeadUpdated, NoteAdded, TagsAdded,
+    LeadScoreChanged, LeadScored, LeadStageChanged, LeadStatusChanged, LeadUpdated, MessageSent, NoteAdded, TagsAdded,
 };
+pub use message::{Channel, SentMessage};
 
 #[cfg(test)]
 mod tests;

@@ -504,3 +504,24 @@ fn routing_to_a_crm_is_recorded() {
     };
     assert_eq!(routed.route, route);
 }
+
+#[test]
+fn a_sent_message_is_recorded_without_moving_the_score() {
+    let mut lead = existing();
+    let card = lead.score_card.clone();
+    assert_eq!(lead.address_for(Channel::Email).as_deref(), Some("ana@example.com"));
+    assert_eq!(lead.address_for(Channel::Sms), None, "the lead left no phone");
+    let message = SentMessage {
+        message_id: Uuid::from_u128(9),
+        channel: Channel::Email,
+        to: "ana@example.com".into(),
+        subject: None,
+        body: LongText::parse("message", "Hola Ana").unwrap(),
+        provider: "local".into(),
+        provider_message_id: "local-9".into(),
+    };
+    let events = run(&mut lead, &command(LeadAction::RecordMessage(Box::new(message))));
+    let names: Vec<&str> = events.iter().map(LeadEvent::name).collect();
+    assert_eq!(names, ["lead.message_sent"]);
+    assert_eq!(lead.score_card, card);
+}

@@ -1,0 +1,204 @@
+//! `POST /api/v1/sms` and `POST /api/v1/emails` (seed 002): the provider sends, the lead's
+//! stream records `lead.message_sent`.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_domain::lead::{Channel, LeadAction, SentMessage};
+use leadstream_domain::values::{EmailAddress, LongText, PhoneNumber, ShortText};
+use leadstream_domain::{FieldError, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::command_response::{command_error, command_headers};
+use super::lead_requests::required_field;
+use super::leads::{execute, Service};
+use crate::integrations::{Integrations, Outbound};
+
+/// `POST /api/v1/sms`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SmsRequest {
+    lead_id: Option<String>,
+    /// E.164; the lead's own phone when absent.
+    #[serde(alias = "to")]
+    phone: Option<String>,
+    #[serde(alias = "body", alias = "text")]
+    message: Option<String>,
+}
+
+/// `POST /api/v1/emails`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EmailRequest {
+    lead_id: Option<String>,
+    /// The lead's own e-mail when absent.
+    #[serde(alias = "email")]
+    to: Option<String>,
+    subject: Option<String>,
+    #[serde(alias = "body", alias = "message")]
+    content: Option<String>,
+}
+
+/// A message as sent.
+#[derive(Serialize, ToSchema)]
+pub struct MessageAnswer {
+    id: Uuid,
+    lead_id: Uuid,
+    /// `sms` or `email`.
+    channel: &'static str,
+    to: String,
+    subject: Option<String>,
+    body: String,
+    /// `sent`: the provider accepted it.
+    status: &'static str,
+    provider: String,
+    provider_message_id: String,
+    sent_at: Option<DateTime<Utc>>,
+    /// The lead's version after recording it (also in `ETag`).
+    version: u64,
+    /// The global position of `lead.message_sent` (also in `X-Event-Position`).
+    position: Option<i64>,
+}
+
+/// A parsed send request.
+struct Send {
+    lead_id: Uuid,
+    channel: Channel,
+    to: Option<String>,
+    subject: Option<ShortText>,
+    body: LongText,
+}
+
+/// `POST /api/v1/sms`.
+pub async fn send_sms(
+    service: Service,
+    integrations: web::Data<Integrations>,
+    principal: Principal,
+    req: HttpRequest,
+    body: web::Json<SmsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut e = ValidationErrors::default();
+    let lead_id = e.check(lead_id(body.lead_id));
+    let to = e.check_opt(body.phone, |raw| {
+        PhoneNumber::parse(&raw).map(|p| p.as_str().to_string())
+    });
+    let text = e.check(required_field("message", body.message).and_then(|raw| LongText::parse("message", &raw)));
+    let (Some(lead_id), Some(body)) = (lead_id, text) else {
+        return Err(ApiError::validation(e));
+    };
+    let send = Send {
+        lead_id,
+        channel: Channel::Sms,
+        to,
+        subject: None,
+        body,
+    };
+    send_message(&service, &integrations, &principal, &req, e, send).await
+}
+
+/// `POST /api/v1/emails`.
+pub async fn send_email(
+    service: Service,
+    integrations: web::Data<Integrations>,
+    principal: Principal,
+    req: HttpRequest,
+    body: web::Json<EmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut e = ValidationErrors::default();
+    let lead_id = e.check(lead_id(body.lead_id));
+    let to = e.check_opt(body.to, |raw| {
+        EmailAddress::parse(&raw)
+            .map(|a| a.as_str().to_string())
+            .map_err(|e| e.for_field("to"))
+    });
+    let subject = e.check_opt(body.subject, |raw| ShortText::parse("subject", &raw));
+    let text = e.check(required_field("content", body.content).and_then(|raw| LongText::parse("content", &raw)));
+    let (Some(lead_id), Some(body)) = (lead_id, text) else {
+        return Err(ApiError::validation(e));
+    };
+    let send = Send {
+        lead_id,
+        channel: Channel::Email,
+        to,
+        subject,
+        body,
+    };
+    send_message(&service, &integrations, &principal, &req, e, send).await
+}
+
+fn lead_id(raw: Option<String>) -> Result<Uuid, FieldError> {
+    required_field("lead_id", raw).and_then(|raw| {
+        Uuid::parse_str(raw.trim()).map_err(|_| FieldError::new("lead_id", "must be a lead id (a UUID)"))
+    })
+}
+
+/// Sends through the provider, then records the message on the lead.
+async fn send_message(
+    service: &Service,
+    integrations: &Integrations,
+    principal: &Principal,
+    req: &HttpRequest,
+    mut errors: ValidationErrors,
+    send: Send,
+) -> Result<HttpResponse, ApiError> {
+    let lead = service.load(send.lead_id).await.map_err(command_error)?;
+    if !lead.is_visible_to(principal.tenant_id, principal.lead_access()) || lead.erased {
+        return Err(ApiError::not_found("lead"));
+    }
+    let to = send.to.or_else(|| lead.address_for(send.channel));
+    if to.is_none() {
+        let (field, what) = match send.channel {
+            Channel::Sms => ("phone", "the lead has no phone; give one"),
+            Channel::Email => ("to", "the lead has no e-mail; give one"),
+        };
+        errors.push(FieldError::new(field, what));
+    }
+    let Some(to) = to.filter(|_| errors.0.is_empty()) else {
+        return Err(ApiError::validation(errors));
+    };
+    let outbound = Outbound {
+        tenant_id: principal.tenant_id.0,
+        lead_id: send.lead_id,
+        channel: send.channel,
+        to: to.clone(),
+        subject: send.subject.as_ref().map(|s| s.as_str().to_string()),
+        body: send.body.as_str().to_string(),
+    };
+    let accepted = integrations.messages.send(&outbound).await.map_err(|error| {
+        tracing::warn!(%error, channel = send.channel.as_str(), "message provider failed");
+        ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "MESSAGE_PROVIDER_UNAVAILABLE",
+            "the messaging provider did not take the message; retry later",
+        )
+    })?;
+    let message = SentMessage {
+        message_id: Uuid::now_v7(),
+        channel: send.channel,
+        to,
+        subject: send.subject,
+        body: send.body,
+        provider: accepted.provider,
+        provider_message_id: accepted.provider_message_id,
+    };
+    let action = LeadAction::RecordMessage(Box::new(message.clone()));
+    let outcome = execute(service, principal, req, send.lead_id, action).await?;
+    let answer = MessageAnswer {
+        id: message.message_id,
+        lead_id: send.lead_id,
+        channel: message.channel.as_str(),
+        to: message.to,
+        subject: message.subject.map(|s| s.as_str().to_string()),
+        body: message.body.as_str().to_string(),
+        status: "sent",
+        provider: message.provider,
+        provider_message_id: message.provider_message_id,
+        sent_at: outcome.lead.updated_at,
+        version: outcome.version,
+        position: outcome.position,
+    };
+    Ok(command_headers(StatusCode::CREATED, &outcome).json(answer))
+}

@@ -1,0 +1,164 @@
+//! `GET /api/v1/sms` and `GET /api/v1/emails`: the messages sent to the tenant's leads, from
+//! the leads' timelines.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_domain::lead::{Channel, LeadAccess};
+use leadstream_domain::{FieldError, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::{PgPool, QueryBuilder};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::lead_list_query::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::leads::{read_after, respond};
+use crate::ProjectionProgress;
+
+/// Query parameters of the message lists (seed 002).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MessageListParams {
+    lead_id: Option<String>,
+    /// `sent` (delivery receipts are not tracked yet).
+    status: Option<String>,
+    page: Option<u32>,
+    limit: Option<u32>,
+    min_position: Option<String>,
+}
+
+/// One sent message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageRow {
+    id: Option<Uuid>,
+    lead_id: Uuid,
+    channel: String,
+    to: Option<String>,
+    subject: Option<String>,
+    body: Option<String>,
+    status: String,
+    provider: Option<String>,
+    provider_message_id: Option<String>,
+    sent_at: DateTime<Utc>,
+}
+
+/// A page of messages, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct MessagePage {
+    data: Vec<MessageRow>,
+    total: i64,
+    page: u32,
+    limit: u32,
+}
+
+/// `GET /api/v1/sms`.
+pub async fn list_sms(
+    pool: web::Data<PgPool>,
+    progress: web::Data<ProjectionProgress>,
+    principal: Principal,
+    req: HttpRequest,
+    params: web::Query<MessageListParams>,
+) -> Result<HttpResponse, ApiError> {
+    list(&pool, &progress, &principal, &req, params.into_inner(), Channel::Sms).await
+}
+
+/// `GET /api/v1/emails`.
+pub async fn list_emails(
+    pool: web::Data<PgPool>,
+    progress: web::Data<ProjectionProgress>,
+    principal: Principal,
+    req: HttpRequest,
+    params: web::Query<MessageListParams>,
+) -> Result<HttpResponse, ApiError> {
+    list(&pool, &progress, &principal, &req, params.into_inner(), Channel::Email).await
+}
+
+async fn list(
+    pool: &PgPool,
+    progress: &ProjectionProgress,
+    principal: &Principal,
+    req: &HttpRequest,
+    params: MessageListParams,
+    channel: Channel,
+) -> Result<HttpResponse, ApiError> {
+    let mut e = ValidationErrors::default();
+    let lead_id = e.check_opt(params.lead_id, |raw| {
+        Uuid::parse_str(raw.trim()).map_err(|_| FieldError::new("lead_id", "must be a lead id (a UUID)"))
+    });
+    e.check_opt(params.status, |raw| match raw.trim() {
+        "sent" => Ok(()),
+        _ => Err(FieldError::new("status", "only `sent` is tracked")),
+    });
+    let limit = e.check(match params.limit.unwrap_or(DEFAULT_LIMIT) {
+        n @ 1..=MAX_LIMIT => Ok(n),
+        _ => Err(FieldError::new("limit", format!("must be 1 to {MAX_LIMIT}"))),
+    });
+    let page = e.check(match params.page.unwrap_or(1) {
+        0 => Err(FieldError::new("page", "starts at 1")),
+        n => Ok(n),
+    });
+    let (Some(limit), Some(page)) = (limit, page) else {
+        return Err(ApiError::validation(e));
+    };
+    if !e.0.is_empty() {
+        return Err(ApiError::validation(e));
+    }
+    let caught_up = read_after(pool, progress, req, params.min_position.as_deref()).await?;
+
+    let filters = |sql: &mut QueryBuilder<'_, sqlx::Postgres>| {
+        sql.push(" FROM lead_activities a JOIN leads l ON l.id = a.lead_id WHERE a.tenant_id = ")
+            .push_bind(principal.tenant_id.0)
+            .push(" AND a.activity_type = ")
+            .push_bind(channel.activity_type());
+        if let LeadAccess::AssignedTo(agent) = principal.lead_access() {
+            sql.push(" AND l.assigned_to = ").push_bind(agent.0);
+        }
+        if let Some(lead_id) = lead_id {
+            sql.push(" AND a.lead_id = ").push_bind(lead_id);
+        }
+    };
+    let mut count = QueryBuilder::new("SELECT count(*)");
+    filters(&mut count);
+    let total: i64 = count
+        .build_query_scalar()
+        .fetch_one(pool)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut select = QueryBuilder::new("SELECT a.lead_id, a.metadata, a.occurred_at");
+    filters(&mut select);
+    select
+        .push(" ORDER BY a.occurred_at DESC, a.lead_id, a.sequence DESC LIMIT ")
+        .push_bind(i64::from(limit))
+        .push(" OFFSET ")
+        .push_bind(i64::from(page - 1) * i64::from(limit));
+    let rows: Vec<(Uuid, Value, DateTime<Utc>)> = select
+        .build_query_as()
+        .fetch_all(pool)
+        .await
+        .map_err(ApiError::internal)?;
+    let text = |m: &Value, key: &str| m.get(key).and_then(Value::as_str).map(str::to_string);
+    let data = rows
+        .into_iter()
+        .map(|(lead_id, m, sent_at)| MessageRow {
+            id: text(&m, "message_id").and_then(|id| Uuid::parse_str(&id).ok()),
+            lead_id,
+            channel: channel.as_str().to_string(),
+            to: text(&m, "to"),
+            subject: text(&m, "subject"),
+            body: text(&m, "body"),
+            status: text(&m, "status").unwrap_or_else(|| "sent".to_string()),
+            provider: text(&m, "provider"),
+            provider_message_id: text(&m, "provider_message_id"),
+            sent_at,
+        })
+        .collect();
+    Ok(respond(
+        caught_up,
+        MessagePage {
+            data,
+            total,
+            page,
+            limit,
+        },
+    ))
+}
