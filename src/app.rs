@@ -13,6 +13,7 @@ use leadstream_command_api::identity::{
 };
 use leadstream_command_api::integrations::Integrations;
 use leadstream_command_api::scoring::WeightsStore;
+use leadstream_command_api::sequences::{Scheduler, SchedulerSettings, SequenceService};
 use leadstream_command_api::{lead_event_store, LeadCommandService, OutboxRelay, RelaySettings};
 use leadstream_command_api::{BatchLimits, CommandServices, ImportLimits};
 use leadstream_projections::{ProjectionWorker, WorkerSettings};
@@ -74,7 +75,7 @@ impl RunningApp {
                     partitions: settings.kafka_partitions,
                     batch_size: settings.relay_batch_size,
                     message_timeout_ms: settings.kafka_message_timeout_ms,
-                    aggregate_types: vec!["lead".to_string(), "batch".to_string()],
+                    aggregate_types: vec!["lead".to_string(), "batch".to_string(), "sequence".to_string()],
                 },
             );
             tasks.push(tokio::spawn(relay.run(shutdown_rx.clone())));
@@ -135,6 +136,8 @@ impl RunningApp {
                         max_bytes: settings.import_max_bytes,
                         max_rows: settings.import_max_rows,
                     },
+                    sequences: SequenceService::new(pool.clone()),
+                    clock: settings.clock.clone(),
                 }
             });
             if let Some(services) = &commands {
@@ -150,6 +153,20 @@ impl RunningApp {
                     },
                 );
                 tasks.push(tokio::spawn(worker.run(shutdown_rx.clone())));
+                if settings.scheduler_tick_ms > 0 {
+                    let scheduler = Scheduler::new(
+                        services.sequences.clone(),
+                        services.leads.clone(),
+                        services.weights.clone(),
+                        services.integrations.clone(),
+                        settings.clock.clone(),
+                        SchedulerSettings {
+                            tick: Duration::from_millis(settings.scheduler_tick_ms),
+                            batch: 100,
+                        },
+                    );
+                    tasks.push(tokio::spawn(scheduler.run(shutdown_rx.clone())));
+                }
             }
             let health = crate::operations::HealthChecks::new(
                 pool.clone(),

@@ -60,6 +60,11 @@ pub struct Settings {
     pub import_max_bytes: usize,
     /// `IMPORT_MAX_ROWS`: the most rows in one import.
     pub import_max_rows: usize,
+    /// `SCHEDULER_TICK_MS`: how often due sequence touchpoints are looked for (0: this process
+    /// runs no scheduler).
+    pub scheduler_tick_ms: u64,
+    /// Where the service reads the time: the system clock, or one a test sets.
+    pub clock: leadstream_command_api::clock::Clock,
     /// `BATCH_POLL_MS`: how often the batch queue is checked for work submitted elsewhere.
     pub batch_poll_ms: u64,
 }
@@ -94,6 +99,8 @@ impl Settings {
             batch_max_leads: number("BATCH_MAX_LEADS", 500)?,
             batch_workers: number("BATCH_WORKERS", 2)?,
             batch_poll_ms: number("BATCH_POLL_MS", 1000)?,
+            scheduler_tick_ms: number("SCHEDULER_TICK_MS", 500)?,
+            clock: leadstream_command_api::clock::Clock::System,
             import_max_bytes: number("IMPORT_MAX_BYTES", 64 * 1024 * 1024)?,
             import_max_rows: number("IMPORT_MAX_ROWS", 200_000)?,
         })

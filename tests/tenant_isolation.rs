@@ -28,6 +28,7 @@ struct Victim {
     user: String,
     key: String,
     batch: String,
+    sequence: String,
     ids: Vec<String>,
 }
 
@@ -87,6 +88,9 @@ fn probe(method: &Method, path: &str, b: &Victim, a: &Caller) -> Option<Probe> {
         ),
         ("GET", "/api/v1/batch/{id}/status") => foreign(format!("/api/v1/batch/{}/status", b.batch), None),
         ("GET", "/api/v1/sms" | "/api/v1/emails") => own(path, None),
+        ("GET", "/api/v1/sequences") => own(path, None),
+        ("POST", "/api/v1/sequences/start") => foreign(path.to_string(), Some(json!({"lead_id": b.lead}))),
+        ("POST", "/api/v1/sequences/stop") => foreign(path.to_string(), Some(json!({"sequence_id": b.sequence}))),
         ("POST", "/api/v1/sms") => foreign(path.to_string(), Some(json!({"lead_id": b.lead, "message": "hi"}))),
         ("POST", "/api/v1/emails") => foreign(
             path.to_string(),
@@ -118,6 +122,7 @@ async fn tenant_digest(app: &TestApp, tenant: uuid::Uuid) -> Vec<String> {
         ("crm_requests", "id"),
         ("batch_jobs", "batch_id"),
         ("outbound_messages", "id"),
+        ("sequences", "sequence_id"),
     ] {
         let column = if table == "tenants" { "id" } else { "tenant_id" };
         let digest: String = sqlx::query_scalar(&format!(
@@ -198,6 +203,16 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
         .await
         .unwrap();
     app.wait_projected(&b, last).await;
+    let sequence = app
+        .call(
+            Method::POST,
+            "/api/v1/sequences/start",
+            Some(&b),
+            Some(json!({"lead_id": lead})),
+        )
+        .await;
+    assert_eq!(sequence.status, StatusCode::CREATED, "{}", sequence.body);
+    let sequence = sequence.body["sequence_id"].as_str().unwrap().to_string();
     let victim = Victim {
         ids: vec![
             lead.clone(),
@@ -206,8 +221,10 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
             b_key["id"].as_str().unwrap().to_string(),
             b.tenant_id.to_string(),
             batch.clone(),
+            sequence.clone(),
         ],
         batch,
+        sequence,
         lead,
         user: b_agent.user_id.to_string(),
         key: b_key["id"].as_str().unwrap().to_string(),

@@ -1,6 +1,7 @@
 //! The write side: HTTP commands, the PostgreSQL event store, and the outbox relay to Kafka.
 
 pub mod batch;
+pub mod clock;
 mod command_metadata;
 mod event_store;
 mod http;
@@ -10,6 +11,7 @@ mod lead_command_service;
 pub mod outbox_relay;
 mod pipeline_metrics;
 pub mod scoring;
+pub mod sequences;
 
 pub use command_metadata::CommandMetadata;
 pub use event_store::{lead_event_store, LeadEventStore};

@@ -7,6 +7,7 @@ pub mod event_contract;
 pub mod identity;
 pub mod lead;
 pub mod scoring;
+pub mod sequence;
 pub mod validation;
 pub mod values;
 

@@ -4,6 +4,7 @@
 use chrono::{TimeZone, Utc};
 use leadstream_domain::batch::*;
 use leadstream_domain::lead::*;
+use leadstream_domain::sequence::SequenceEvent;
 use leadstream_domain::values::*;
 use leadstream_domain::EventContract;
 use serde_json::{json, Value};
@@ -255,6 +256,47 @@ fn every_batch_event() -> Vec<BatchEvent> {
     emitted
 }
 
+/// A sequence that sends a touchpoint, completes; another that is stopped.
+fn every_sequence_event() -> Vec<SequenceEvent> {
+    use leadstream_domain::sequence::*;
+    let tenant_id = TenantId(Uuid::now_v7());
+    let start = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    let mut emitted = vec![];
+    let mut run = |sequence: &mut Sequence, action: SequenceAction, days: i64| {
+        let command = SequenceCommand {
+            tenant_id,
+            issued_at: start + chrono::Duration::days(days),
+            action,
+        };
+        for event in sequence.decide(&command).expect("accepted") {
+            cqrs_es::Aggregate::apply(sequence, event.clone());
+            emitted.push(event);
+        }
+    };
+    let begin = |days: Vec<u32>| {
+        SequenceAction::Start(StartSequence {
+            sequence_id: Uuid::now_v7(),
+            lead_id: Uuid::now_v7(),
+            sequence_type: "nurture".into(),
+            channel: Channel::Sms,
+            days,
+        })
+    };
+    let mut short = Sequence::default();
+    run(&mut short, begin(vec![3]), 0);
+    run(&mut short, SequenceAction::SendTouchpoint { index: 0 }, 3);
+    let mut stopped = Sequence::default();
+    run(&mut stopped, begin(DEFAULT_TOUCHPOINT_DAYS.to_vec()), 0);
+    run(
+        &mut stopped,
+        SequenceAction::Stop {
+            reason: "lead converted".into(),
+        },
+        1,
+    );
+    emitted
+}
+
 /// Validates every event against its schema; returns the (type, version) pairs seen.
 fn check_against_schemas<E: serde::Serialize + cqrs_es::DomainEvent>(events: &[E]) -> BTreeSet<(String, String)> {
     let mut covered = BTreeSet::new();
@@ -298,6 +340,12 @@ fn every_emitted_event_matches_its_schema() {
         declared::<BatchEvent>(),
         "the test emits every declared batch event"
     );
+    let covered = check_against_schemas(&every_sequence_event());
+    assert_eq!(
+        covered,
+        declared::<SequenceEvent>(),
+        "the test emits every declared sequence event"
+    );
 }
 
 #[test]
@@ -305,12 +353,13 @@ fn every_schema_file_belongs_to_a_declared_event() {
     let declared: BTreeSet<String> = LeadEvent::EVENT_TYPES
         .iter()
         .chain(BatchEvent::EVENT_TYPES)
+        .chain(SequenceEvent::EVENT_TYPES)
         .map(|(t, v)| format!("{t}.v{v}.json"))
         .collect();
     let files: BTreeSet<String> = std::fs::read_dir(schemas_dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with("lead.") || name.starts_with("batch."))
+        .filter(|name| ["lead.", "batch.", "sequence."].iter().any(|p| name.starts_with(p)))
         .collect();
     assert_eq!(files, declared);
 }

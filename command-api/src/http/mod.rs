@@ -12,6 +12,7 @@ mod messages;
 pub(crate) mod qualification;
 pub(crate) mod qualification_requests;
 mod scoring_weights;
+mod sequences;
 mod users;
 
 use actix_web::web::{self, ServiceConfig};
@@ -165,6 +166,18 @@ pub fn routes() -> Vec<ApiRoute> {
             .summary("Send an e-mail to a lead (its own address unless `to` is given); recorded as lead.message_sent")
             .accepts::<messages::EmailRequest>()
             .answers::<messages::MessageAnswer>(201),
+        ApiRoute::post("/api/v1/sequences/start", sequences::start)
+            .summary("Start a nurture sequence for a lead (touchpoints at days 3, 7 and 30 unless given)")
+            .accepts::<sequences::StartRequest>()
+            .answers::<crate::sequences::SequenceView>(201),
+        ApiRoute::post("/api/v1/sequences/stop", sequences::stop)
+            .summary("Stop a sequence, or every active sequence of a lead; its remaining touchpoints are cancelled")
+            .accepts::<sequences::StopRequest>()
+            .answers::<sequences::SequenceList>(200),
+        ApiRoute::get("/api/v1/sequences", sequences::list)
+            .summary("The tenant's sequences with their touchpoints (filters `lead_id`, `status`)")
+            .query::<sequences::SequenceListParams>()
+            .answers::<sequences::SequenceList>(200),
         ApiRoute::get("/api/v1/scoring/weights", scoring_weights::current)
             .summary("The tenant's current scoring weights (the defaults are version 1)")
             .answers::<StoredWeights>(200),
@@ -189,6 +202,9 @@ pub struct CommandServices {
     pub batch_store: std::sync::Arc<BatchEventStore>,
     pub batch_limits: BatchLimits,
     pub import_limits: ImportLimits,
+    pub sequences: crate::sequences::SequenceService,
+    /// Where commands read the time (a test sets and advances it).
+    pub clock: crate::clock::Clock,
 }
 
 /// Registers the command, identity and scoring routes with their services.
@@ -201,7 +217,9 @@ pub fn configure(services: CommandServices) -> impl FnOnce(&mut ServiceConfig) {
             .app_data(web::Data::new(services.batch_jobs))
             .app_data(web::Data::from(services.batch_store))
             .app_data(web::Data::new(services.batch_limits))
-            .app_data(web::Data::new(services.import_limits));
+            .app_data(web::Data::new(services.import_limits))
+            .app_data(web::Data::new(services.sequences))
+            .app_data(web::Data::new(services.clock));
         register_routes(cfg, routes());
     }
 }

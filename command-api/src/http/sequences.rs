@@ -1,0 +1,226 @@
+//! `POST /api/v1/sequences/start`, `/stop` and `GET /api/v1/sequences` (seed 000).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_domain::lead::{Channel, LeadAccess};
+use leadstream_domain::sequence::{
+    SequenceAction, SequenceCommand, SequenceError, StartSequence, DEFAULT_TOUCHPOINT_DAYS,
+};
+use leadstream_domain::values::ActivityType;
+use leadstream_domain::{FieldError, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::command_response::{command_error, request_metadata};
+use super::lead_requests::required_field;
+use super::leads::Service;
+use crate::clock::Clock;
+use crate::sequences::{SequenceFailure, SequenceService, SequenceView};
+
+/// `POST /api/v1/sequences/start`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StartRequest {
+    lead_id: Option<String>,
+    /// A slug such as `nurture` (the default) or `reactivation`.
+    sequence_type: Option<String>,
+    /// `sms` (the default) or `email`.
+    channel: Option<String>,
+    /// Days after the start, ascending; default 3, 7 and 30.
+    touchpoint_days: Option<Vec<u32>>,
+}
+
+/// `POST /api/v1/sequences/stop`: one sequence, or every active one of a lead.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StopRequest {
+    sequence_id: Option<String>,
+    lead_id: Option<String>,
+    reason: Option<String>,
+}
+
+/// `GET /api/v1/sequences` parameters.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SequenceListParams {
+    lead_id: Option<Uuid>,
+    /// `active`, `completed` or `stopped`.
+    status: Option<String>,
+}
+
+/// The sequences a call touched.
+#[derive(Serialize, ToSchema)]
+pub struct SequenceList {
+    data: Vec<SequenceView>,
+}
+
+fn uuid_field(field: &str, raw: String) -> Result<Uuid, FieldError> {
+    Uuid::parse_str(raw.trim()).map_err(|_| FieldError::new(field, "must be a UUID"))
+}
+
+fn failure(error: SequenceFailure) -> ApiError {
+    match error {
+        SequenceFailure::Refused(SequenceError::NotFound) => ApiError::not_found("sequence"),
+        SequenceFailure::Refused(SequenceError::BadSchedule) => {
+            ApiError::validation(ValidationErrors(vec![FieldError::new(
+                "touchpoint_days",
+                SequenceError::BadSchedule.to_string(),
+            )]))
+        }
+        SequenceFailure::Refused(other) => ApiError::conflict("SEQUENCE_REFUSED", other.to_string()),
+        SequenceFailure::Store(e) => ApiError::internal(e),
+    }
+}
+
+/// `POST /api/v1/sequences/start`.
+pub async fn start(
+    service: Service,
+    sequences: web::Data<SequenceService>,
+    clock: web::Data<Clock>,
+    principal: Principal,
+    body: web::Json<StartRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut e = ValidationErrors::default();
+    let lead_id = e.check(required_field("lead_id", body.lead_id).and_then(|raw| uuid_field("lead_id", raw)));
+    let sequence_type = e
+        .check_opt(body.sequence_type, |raw| {
+            ActivityType::parse(&raw)
+                .map(|t| t.as_str().to_string())
+                .map_err(|e| e.for_field("sequence_type"))
+        })
+        .unwrap_or_else(|| "nurture".into());
+    let channel = e.check(match body.channel.as_deref().map(str::trim) {
+        None | Some("sms") => Ok(Channel::Sms),
+        Some("email") => Ok(Channel::Email),
+        Some(_) => Err(FieldError::new("channel", "must be sms or email")),
+    });
+    let (Some(lead_id), Some(channel)) = (lead_id, channel) else {
+        return Err(ApiError::validation(e));
+    };
+    let lead = service.load(lead_id).await.map_err(command_error)?;
+    if !lead.is_visible_to(principal.tenant_id, principal.lead_access()) || lead.erased {
+        return Err(ApiError::not_found("lead"));
+    }
+    if lead.address_for(channel).is_none() {
+        e.push(FieldError::new(
+            "channel",
+            format!("the lead has no address for {}", channel.as_str()),
+        ));
+    }
+    if !e.0.is_empty() {
+        return Err(ApiError::validation(e));
+    }
+    let now = clock.now();
+    let command = SequenceCommand {
+        tenant_id: principal.tenant_id,
+        issued_at: now,
+        action: SequenceAction::Start(StartSequence {
+            sequence_id: Uuid::now_v7(),
+            lead_id,
+            sequence_type,
+            channel,
+            days: body.touchpoint_days.unwrap_or_else(|| DEFAULT_TOUCHPOINT_DAYS.to_vec()),
+        }),
+    };
+    let metadata = request_metadata(&principal, now, None);
+    let id = sequences.start(command, &metadata).await.map_err(failure)?;
+    let view = sequences
+        .get(principal.tenant_id.0, id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::internal("a started sequence is missing"))?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
+}
+
+/// `POST /api/v1/sequences/stop`.
+pub async fn stop(
+    service: Service,
+    sequences: web::Data<SequenceService>,
+    clock: web::Data<Clock>,
+    principal: Principal,
+    body: web::Json<StopRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut e = ValidationErrors::default();
+    let sequence_id = e.check_opt(body.sequence_id, |raw| uuid_field("sequence_id", raw));
+    let lead_id = e.check_opt(body.lead_id, |raw| uuid_field("lead_id", raw));
+    let reason = body
+        .reason
+        .map(|r| r.trim().chars().take(500).collect::<String>())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "stopped by a user".into());
+    if sequence_id.is_none() && lead_id.is_none() && e.0.is_empty() {
+        e.push(FieldError::new("sequence_id", "give a sequence_id or a lead_id"));
+    }
+    if !e.0.is_empty() {
+        return Err(ApiError::validation(e));
+    }
+    let tenant = principal.tenant_id.0;
+    let targets = match (sequence_id, lead_id) {
+        (Some(id), _) => {
+            let view = sequences.get(tenant, id).await.map_err(ApiError::internal)?;
+            vec![view.ok_or_else(|| ApiError::not_found("sequence"))?.lead_id]
+                .into_iter()
+                .map(|lead| (id, lead))
+                .collect::<Vec<_>>()
+        }
+        (None, Some(lead)) => sequences
+            .active_of_lead(tenant, lead)
+            .await
+            .map_err(ApiError::internal)?
+            .into_iter()
+            .map(|id| (id, lead))
+            .collect(),
+        (None, None) => vec![],
+    };
+    // An agent stops only the sequences of its own leads.
+    if let LeadAccess::AssignedTo(_) = principal.lead_access() {
+        for (_, lead) in &targets {
+            let lead = service.load(*lead).await.map_err(command_error)?;
+            if !lead.is_visible_to(principal.tenant_id, principal.lead_access()) {
+                return Err(ApiError::not_found("sequence"));
+            }
+        }
+    }
+    let now = clock.now();
+    let metadata = request_metadata(&principal, now, None);
+    let mut data = vec![];
+    for (id, _) in targets {
+        let command = SequenceCommand {
+            tenant_id: principal.tenant_id,
+            issued_at: now,
+            action: SequenceAction::Stop { reason: reason.clone() },
+        };
+        sequences.execute(id, command, &metadata).await.map_err(failure)?;
+        data.extend(sequences.get(tenant, id).await.map_err(ApiError::internal)?);
+    }
+    Ok(HttpResponse::Ok().json(SequenceList { data }))
+}
+
+/// `GET /api/v1/sequences`.
+pub async fn list(
+    sequences: web::Data<SequenceService>,
+    principal: Principal,
+    params: web::Query<SequenceListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    if let Some(status) = params
+        .status
+        .as_deref()
+        .filter(|s| !["active", "completed", "stopped"].contains(s))
+    {
+        return Err(ApiError::validation(ValidationErrors(vec![FieldError::new(
+            "status",
+            format!("{status:?}: use active, completed or stopped"),
+        )])));
+    }
+    let agent = match principal.lead_access() {
+        LeadAccess::AssignedTo(agent) => Some(agent.0),
+        LeadAccess::WholeTenant => None,
+    };
+    let data = sequences
+        .list(principal.tenant_id.0, agent, params.lead_id, params.status.as_deref())
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(SequenceList { data }))
+}

@@ -1,0 +1,238 @@
+use chrono::{DateTime, Utc};
+use leadstream_domain::lead::{Channel, LeadAccess, LeadAction, LeadCommand, SentMessage};
+use leadstream_domain::sequence::{SequenceAction, SequenceCommand, SequenceEvent};
+use leadstream_domain::values::{LeadStatus, LongText, ShortText, TenantId};
+use std::time::Duration;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::SequenceService;
+use crate::clock::Clock;
+use crate::integrations::{Integrations, Outbound};
+use crate::scoring::WeightsStore;
+use crate::{CommandMetadata, LeadCommandService};
+
+/// How the scheduler runs.
+#[derive(Debug, Clone)]
+pub struct SchedulerSettings {
+    /// How often due touchpoints are looked for.
+    pub tick: Duration,
+    /// Touchpoints claimed per look.
+    pub batch: i64,
+}
+
+/// Sends due touchpoints. Each look claims due rows with `FOR UPDATE SKIP LOCKED` and holds
+/// them until they are marked, so instances never take the same touchpoint; the Sequence
+/// refuses a touchpoint it already sent, so a retry after a crash does not send it again.
+#[derive(Clone)]
+pub struct Scheduler {
+    sequences: SequenceService,
+    leads: LeadCommandService,
+    weights: WeightsStore,
+    integrations: Integrations,
+    clock: Clock,
+    settings: SchedulerSettings,
+}
+
+/// One claimed touchpoint.
+#[derive(sqlx::FromRow)]
+struct Due {
+    sequence_id: Uuid,
+    idx: i32,
+    tenant_id: Uuid,
+    lead_id: Uuid,
+    channel: String,
+    sequence_type: String,
+}
+
+impl Scheduler {
+    /// A scheduler over the given services, reading time from `clock`.
+    pub fn new(
+        sequences: SequenceService,
+        leads: LeadCommandService,
+        weights: WeightsStore,
+        integrations: Integrations,
+        clock: Clock,
+        settings: SchedulerSettings,
+    ) -> Self {
+        Self {
+            sequences,
+            leads,
+            weights,
+            integrations,
+            clock,
+            settings,
+        }
+    }
+
+    /// Runs until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        while !*shutdown.borrow() {
+            match self.fire_due().await {
+                Ok(0) => {}
+                Ok(fired) => tracing::info!(fired, "touchpoints sent"),
+                Err(error) => tracing::warn!(%error, "scheduler look failed; trying again"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.settings.tick) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// Sends every touchpoint due now (up to the batch); returns how many went out.
+    pub async fn fire_due(&self) -> Result<usize, String> {
+        let now = self.clock.now();
+        let mut tx = self.sequences.pool().begin().await.map_err(|e| e.to_string())?;
+        let due: Vec<Due> = sqlx::query_as(
+            "SELECT t.sequence_id, t.idx, s.tenant_id, s.lead_id, s.channel, s.sequence_type
+               FROM sequence_touchpoints t JOIN sequences s USING (sequence_id)
+              WHERE t.state = 'pending' AND t.due_at <= $1
+                AND EXISTS (SELECT 1 FROM events e WHERE e.aggregate_type = 'sequence'
+                             AND e.aggregate_id = t.sequence_id::text AND e.sequence = 1)
+              ORDER BY t.due_at
+              LIMIT $2
+                FOR UPDATE OF t SKIP LOCKED",
+        )
+        .bind(now)
+        .bind(self.settings.batch)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| e.to_string())?;
+        let mut fired = 0;
+        for touchpoint in &due {
+            let state = self.fire(touchpoint, now).await?;
+            if state == "sent" {
+                fired += 1;
+            }
+            sqlx::query(
+                "UPDATE sequence_touchpoints SET state = $3, sent_at = CASE WHEN $3 = 'sent' THEN $4 END
+                  WHERE sequence_id = $1 AND idx = $2",
+            )
+            .bind(touchpoint.sequence_id)
+            .bind(touchpoint.idx)
+            .bind(state)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+        Ok(fired)
+    }
+
+    /// Sends one touchpoint; returns its new state.
+    async fn fire(&self, due: &Due, now: DateTime<Utc>) -> Result<&'static str, String> {
+        let tenant_id = TenantId(due.tenant_id);
+        let metadata = CommandMetadata {
+            tenant_id,
+            issued_at: now,
+            actor: "scheduler".into(),
+            correlation_id: format!("sequence:{}", due.sequence_id),
+            causation_id: format!("sequence:{}:{}", due.sequence_id, due.idx),
+        };
+        let command = |action| SequenceCommand {
+            tenant_id,
+            issued_at: now,
+            action,
+        };
+        // A converted or erased lead stops its sequences by itself.
+        let lead = self.leads.load(due.lead_id).await.map_err(|e| e.to_string())?;
+        let reason = if !lead.exists() || lead.erased {
+            Some("the lead was erased")
+        } else if lead.status == Some(LeadStatus::Converted) {
+            Some("the lead converted")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.sequences
+                .execute(
+                    due.sequence_id,
+                    command(SequenceAction::Stop { reason: reason.into() }),
+                    &metadata,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            return Ok("cancelled");
+        }
+        let index = due.idx as u32;
+        let (sequence, events) = self
+            .sequences
+            .execute(
+                due.sequence_id,
+                command(SequenceAction::SendTouchpoint { index }),
+                &metadata,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if !events.iter().any(|e| matches!(e, SequenceEvent::TouchpointSent(_))) {
+            // Sent before (a retry after a crash), or the sequence was stopped meanwhile.
+            return Ok(if sequence.sent.contains(&index) {
+                "sent"
+            } else {
+                "cancelled"
+            });
+        }
+        let channel = if due.channel == "email" {
+            Channel::Email
+        } else {
+            Channel::Sms
+        };
+        let Some(to) = lead.address_for(channel) else {
+            tracing::warn!(sequence_id = %due.sequence_id, "the lead has no address for the sequence's channel");
+            return Ok("sent");
+        };
+        let name = lead.display_name().unwrap_or_else(|| "there".into());
+        let body = format!(
+            "Hi {name}, following up on your interest ({} {} of {}). Is there anything we can help you with?",
+            due.sequence_type,
+            index + 1,
+            sequence.touchpoints.len()
+        );
+        let subject = (channel == Channel::Email).then(|| "Following up".to_string());
+        let outbound = Outbound {
+            tenant_id: due.tenant_id,
+            lead_id: due.lead_id,
+            channel,
+            to: to.clone(),
+            subject: subject.clone(),
+            body: body.clone(),
+        };
+        // The touchpoint is recorded before the message goes out: a crash in between loses one
+        // message rather than sending it twice.
+        let accepted = self
+            .integrations
+            .messages
+            .send(&outbound)
+            .await
+            .map_err(|e| e.to_string())?;
+        let message = SentMessage {
+            message_id: Uuid::now_v7(),
+            channel,
+            to,
+            subject: subject.and_then(|s| ShortText::parse("subject", &s).ok()),
+            body: LongText::parse("body", &body).map_err(|e| e.message)?,
+            provider: accepted.provider,
+            provider_message_id: accepted.provider_message_id,
+        };
+        let weights = self
+            .weights
+            .current(due.tenant_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .weights();
+        let record = LeadCommand {
+            tenant_id,
+            issued_at: now,
+            access: LeadAccess::WholeTenant,
+            weights,
+            action: LeadAction::RecordMessage(Box::new(message)),
+        };
+        self.leads
+            .execute(due.lead_id, record, None, &metadata)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok("sent")
+    }
+}

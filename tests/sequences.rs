@@ -1,0 +1,232 @@
+//! Nurture sequences and the scheduler, with a clock the test moves: a touchpoint goes out once
+//! when due, stopping cancels the rest, and two schedulers never send one twice.
+
+mod support;
+
+use chrono::{Duration, Utc};
+use leadstream_command_api::clock::Clock;
+use leadstream_command_api::integrations::Integrations;
+use leadstream_command_api::scoring::WeightsStore;
+use leadstream_command_api::sequences::{Scheduler, SchedulerSettings, SequenceService};
+use leadstream_command_api::{lead_event_store, LeadCommandService};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::time::Instant;
+use support::{shared_broker, TestApp};
+
+async fn sent_messages(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM outbound_messages")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn events_of(app: &TestApp, event_type: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM events WHERE event_type = $1")
+        .bind(event_type)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Waits (at most 5 s) until `count` messages went out.
+async fn wait_messages(app: &TestApp, count: i64) {
+    let deadline = Instant::now() + std::time::Duration::from_secs(5);
+    while sent_messages(app).await < count {
+        assert!(Instant::now() < deadline, "{count} messages did not go out");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_touchpoint_goes_out_once_when_due_and_stopping_cancels_the_rest() {
+    let clock = Clock::manual(Utc::now());
+    let app = TestApp::spawn_with(&shared_broker(), |s| {
+        s.clock = clock.clone();
+        s.scheduler_tick_ms = 50;
+    })
+    .await;
+    let admin = app.register_tenant().await;
+    let lead = app
+        .create_lead(
+            &admin,
+            json!({"name": "Ana", "email": "ana@norte.cl", "phone": "+56912345678"}),
+        )
+        .await;
+    let lead_id = lead.body["id"].as_str().unwrap().to_string();
+    let started = app
+        .call(
+            Method::POST,
+            "/api/v1/sequences/start",
+            Some(&admin),
+            Some(json!({"lead_id": lead_id, "sequence_type": "nurture", "channel": "sms"})),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
+    let s = &started.body;
+    assert_eq!(s["status"], "active");
+    assert_eq!(s["touchpoints_remaining"], 3);
+    let days: Vec<u64> = s["touchpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["day"].as_u64().unwrap())
+        .collect();
+    assert_eq!(days, [3, 7, 30]);
+    let sequence_id = s["sequence_id"].as_str().unwrap().to_string();
+
+    // Nothing is due yet.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(sent_messages(&app).await, 0);
+    // Past day 3: exactly one touchpoint, and it stays one.
+    clock.advance(Duration::days(3) + Duration::minutes(1));
+    wait_messages(&app, 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(sent_messages(&app).await, 1);
+    assert_eq!(events_of(&app, "sequence.touchpoint_sent").await, 1);
+    assert_eq!(events_of(&app, "lead.message_sent").await, 1);
+    let listed = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/sequences?lead_id={lead_id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    let view = &listed.body["data"][0];
+    assert_eq!(view["touchpoints"][0]["state"], "sent", "{view}");
+    assert_eq!(view["touchpoints_remaining"], 2);
+    assert_eq!(view["next_touchpoint"], view["touchpoints"][1]["due_at"]);
+
+    // Stopping cancels the rest: past day 30 nothing more goes out.
+    let stopped = app
+        .call(
+            Method::POST,
+            "/api/v1/sequences/stop",
+            Some(&admin),
+            Some(json!({"sequence_id": sequence_id, "reason": "booked a visit"})),
+        )
+        .await;
+    assert_eq!(stopped.status, StatusCode::OK, "{}", stopped.body);
+    let view = &stopped.body["data"][0];
+    assert_eq!(view["status"], "stopped");
+    assert_eq!(view["stop_reason"], "booked a visit");
+    assert_eq!(view["touchpoints"][2]["state"], "cancelled");
+    clock.advance(Duration::days(40));
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(sent_messages(&app).await, 1);
+    assert_eq!(events_of(&app, "sequence.stopped").await, 1);
+
+    // Bad input and other tenants.
+    for (body, field) in [
+        (json!({"lead_id": "x"}), "lead_id"),
+        (json!({"lead_id": lead_id, "channel": "fax"}), "channel"),
+        (
+            json!({"lead_id": lead_id, "touchpoint_days": [7, 3]}),
+            "touchpoint_days",
+        ),
+    ] {
+        let refused = app
+            .call(Method::POST, "/api/v1/sequences/start", Some(&admin), Some(body))
+            .await;
+        refused.assert_error(422, "VALIDATION_ERROR");
+        assert_eq!(refused.body["details"]["fields"][0]["field"], field);
+    }
+    let stranger = app.register_tenant().await;
+    app.call(
+        Method::POST,
+        "/api/v1/sequences/start",
+        Some(&stranger),
+        Some(json!({"lead_id": lead_id})),
+    )
+    .await
+    .assert_error(404, "RESOURCE_NOT_FOUND");
+    app.call(
+        Method::POST,
+        "/api/v1/sequences/stop",
+        Some(&stranger),
+        Some(json!({"sequence_id": sequence_id})),
+    )
+    .await
+    .assert_error(404, "RESOURCE_NOT_FOUND");
+    let theirs = app.call(Method::GET, "/api/v1/sequences", Some(&stranger), None).await;
+    assert_eq!(theirs.body["data"], json!([]));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_schedulers_never_send_one_touchpoint_twice_and_a_converted_lead_stops_itself() {
+    let clock = Clock::manual(Utc::now());
+    // This app runs no scheduler; the test runs two over its database.
+    let app = TestApp::spawn_with(&shared_broker(), |s| {
+        s.clock = clock.clone();
+        s.scheduler_tick_ms = 0;
+    })
+    .await;
+    let admin = app.register_tenant().await;
+    let mut leads = vec![];
+    for i in 0..21 {
+        let lead = app
+            .create_lead(&admin, json!({"email": format!("lead{i}@example.com")}))
+            .await;
+        let id = lead.body["id"].as_str().unwrap().to_string();
+        let started = app
+            .call(
+                Method::POST,
+                "/api/v1/sequences/start",
+                Some(&admin),
+                Some(json!({"lead_id": id, "channel": "email", "touchpoint_days": [1]})),
+            )
+            .await;
+        assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
+        leads.push(id);
+    }
+    let converted = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/leads/{}/status", leads[20]),
+            Some(&admin),
+            Some(json!({"status": "converted"})),
+        )
+        .await;
+    assert_eq!(converted.status, StatusCode::OK);
+
+    let scheduler = || {
+        let pool = app.pool.clone();
+        Scheduler::new(
+            SequenceService::new(pool.clone()),
+            LeadCommandService::new(lead_event_store(pool.clone(), 5), pool.clone()),
+            WeightsStore::new(pool.clone()),
+            Integrations::local(pool),
+            clock.clone(),
+            SchedulerSettings {
+                tick: std::time::Duration::from_millis(10),
+                batch: 4,
+            },
+        )
+    };
+    let (a, b) = (scheduler(), scheduler());
+    assert_eq!(a.fire_due().await.unwrap(), 0, "nothing is due before day 1");
+    clock.advance(Duration::days(1) + Duration::seconds(1));
+    let mut fired = 0;
+    for _ in 0..20 {
+        let (x, y) = tokio::join!(a.fire_due(), b.fire_due());
+        fired += x.unwrap() + y.unwrap();
+    }
+    assert_eq!(fired, 20, "each due touchpoint once");
+    assert_eq!(sent_messages(&app).await, 20);
+    let distinct: i64 = sqlx::query_scalar("SELECT count(DISTINCT lead_id) FROM outbound_messages")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(distinct, 20);
+    assert_eq!(events_of(&app, "sequence.touchpoint_sent").await, 20);
+    assert_eq!(events_of(&app, "sequence.completed").await, 20);
+    let reasons: Vec<Value> =
+        sqlx::query_scalar("SELECT payload->'data'->'reason' FROM events WHERE event_type = 'sequence.stopped'")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(reasons, [json!("the lead converted")]);
+    app.stop().await;
+}
