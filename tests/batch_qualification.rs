@@ -3,6 +3,11 @@
 
 mod support;
 
+use leadstream_command_api::batch::item_lead_id;
+use leadstream_command_api::{lead_event_store, CommandMetadata, LeadCommandService};
+use leadstream_domain::lead::{CreateLead, LeadAccess, LeadAction, LeadCommand};
+use leadstream_domain::scoring::ScoringWeights;
+use leadstream_domain::values::{EmailAddress, TenantId};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -188,6 +193,31 @@ async fn a_batch_of_500_survives_a_killed_service_without_doing_any_item_twice()
         "no worker, no progress"
     );
 
+    // A worker that died after making item 0's lead but before recording its outcome: the lead
+    // is there, its outcome is not. The next worker must find it, not make a second one.
+    let crashed_lead = item_lead_id(uuid::Uuid::parse_str(&batch_id).unwrap(), 0);
+    let leads = LeadCommandService::new(lead_event_store(app.pool.clone(), 5), app.pool.clone());
+    let create = CreateLead {
+        lead_id: crashed_lead,
+        email: Some(EmailAddress::parse("lead0.big@company0.com").unwrap()),
+        ..CreateLead::default()
+    };
+    let command = LeadCommand {
+        tenant_id: TenantId(admin.tenant_id),
+        issued_at: chrono::Utc::now(),
+        access: LeadAccess::WholeTenant,
+        weights: ScoringWeights::default(),
+        action: LeadAction::Create(Box::new(create)),
+    };
+    let metadata = CommandMetadata {
+        tenant_id: TenantId(admin.tenant_id),
+        issued_at: command.issued_at,
+        actor: "test".into(),
+        correlation_id: format!("batch:{batch_id}"),
+        causation_id: format!("batch:{batch_id}:0"),
+    };
+    leads.execute(crashed_lead, command, None, &metadata).await.unwrap();
+
     // Mid-way, the status is exact: every result counted, nothing beyond.
     let mut service = batch_service(&app);
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -204,7 +234,12 @@ async fn a_batch_of_500_survives_a_killed_service_without_doing_any_item_twice()
     let processed = mid["processed"].as_u64().unwrap();
     assert_eq!(mid["status"], "processing");
     assert!(processed < 500, "the batch finished before the kill: {processed}");
-    assert_eq!(mid["results"].as_array().unwrap().len() as u64, processed);
+    assert_eq!(
+        mid["results"].as_array().unwrap().len() as u64,
+        processed,
+        "{}",
+        mid["results"][0]
+    );
     assert_eq!(mid["failed"], 0);
 
     // Dead service, no progress.
@@ -227,6 +262,18 @@ async fn a_batch_of_500_survives_a_killed_service_without_doing_any_item_twice()
     assert_eq!(indexes, (0..500).collect::<Vec<_>>(), "each item once, in order");
     let lead_ids: std::collections::BTreeSet<&str> = results.iter().map(|r| r["lead_id"].as_str().unwrap()).collect();
     assert_eq!(lead_ids.len(), 500);
+    assert_eq!(
+        results[0]["lead_id"],
+        crashed_lead.to_string(),
+        "item 0 kept the lead made before the crash"
+    );
+    let item0_created = count(
+        &app,
+        "SELECT count(*) FROM events WHERE event_type = 'lead.created' AND aggregate_id = $1",
+        &crashed_lead.to_string(),
+    )
+    .await;
+    assert_eq!(item0_created, 1);
 
     // Exactly one lead per item, one outcome per item, one completion.
     let created = count(

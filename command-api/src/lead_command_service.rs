@@ -73,7 +73,10 @@ impl LeadCommandService {
         metadata: &CommandMetadata,
     ) -> Result<CommandOutcome, CommandError> {
         let id = lead_id.to_string();
-        let is_create = matches!(command.action, LeadAction::Create(_));
+        let is_create = matches!(
+            command.action,
+            LeadAction::Create(_) | LeadAction::CreateQualified { .. }
+        );
         for attempt in 0..MAX_ATTEMPTS {
             if attempt > 0 {
                 // Jittered, growing pauses, so writers that collided do not collide again.

@@ -3,6 +3,7 @@ use cqrs_es::persist::EventStoreAggregateContext;
 use cqrs_es::{Aggregate, EventStore};
 use leadstream_domain::batch::{Batch, BatchAction, BatchCommand, ItemOutcome};
 use leadstream_domain::lead::{Lead, LeadAccess, LeadAction, LeadCommand, LeadError, Qualification};
+use leadstream_domain::scoring::ScoringWeights;
 use leadstream_domain::values::{AgentId, TenantId};
 use serde_json::Value;
 use sqlx::{Connection, PgPool};
@@ -137,6 +138,14 @@ impl BatchWorker {
             let agent = self.jobs.agent_of(batch_id).await.map_err(|e| e.to_string())?;
             let access = agent.map_or(LeadAccess::WholeTenant, |a| LeadAccess::AssignedTo(AgentId(a)));
             let items = self.jobs.items(batch_id).await.map_err(|e| e.to_string())?;
+            // Read once per run, not per item: a batch is scored with the weights current when
+            // its work (re)started.
+            let weights = self
+                .weights
+                .current(tenant.0)
+                .await
+                .map_err(|e| e.to_string())?
+                .weights();
             tracing::info!(%batch_id, items = items.len(), done = context.aggregate.processed + context.aggregate.failed, "working on batch");
             for (index, input) in items {
                 let index = index as u32;
@@ -150,7 +159,9 @@ impl BatchWorker {
                     correlation_id: format!("batch:{batch_id}"),
                     causation_id: format!("batch:{batch_id}:{index}"),
                 };
-                let outcome = self.qualify_item(batch_id, index, input, access, &metadata).await?;
+                let outcome = self
+                    .qualify_item(batch_id, index, input, access, weights, &metadata)
+                    .await?;
                 context = self.record(context, index, outcome, &metadata).await?;
             }
         }
@@ -203,6 +214,7 @@ impl BatchWorker {
         index: u32,
         input: Value,
         access: LeadAccess,
+        weights: ScoringWeights,
         metadata: &CommandMetadata,
     ) -> Result<ItemOutcome, Interrupted> {
         let lead_id = item_lead_id(batch_id, index);
@@ -220,12 +232,6 @@ impl BatchWorker {
             Err(errors) => return Ok(failed(errors.to_string())),
         };
         let enrichment = self.integrations.enrich(&lead.enrichment_input()).await;
-        let weights = self
-            .weights
-            .current(metadata.tenant_id.0)
-            .await
-            .map_err(|e| e.to_string())?
-            .weights();
         let command = LeadCommand {
             tenant_id: metadata.tenant_id,
             issued_at: metadata.issued_at,
@@ -262,7 +268,7 @@ fn qualified(lead_id: Uuid, lead: &Lead, tenant: TenantId) -> Option<ItemOutcome
 }
 
 /// The id of the lead item `index` of batch `batch_id` becomes: the same on every attempt.
-fn item_lead_id(batch_id: Uuid, index: u32) -> Uuid {
+pub fn item_lead_id(batch_id: Uuid, index: u32) -> Uuid {
     use sha2::{Digest, Sha256};
     let digest = Sha256::new()
         .chain_update(batch_id.as_bytes())

@@ -7,7 +7,7 @@ mod batch_worker;
 
 pub use batch_jobs::{BatchJobs, Priority};
 pub use batch_status::{BatchStatus, ItemResult};
-pub use batch_worker::{BatchSettings, BatchWorker};
+pub use batch_worker::{item_lead_id, BatchSettings, BatchWorker};
 
 use cqrs_es::persist::PersistedEventStore;
 use leadstream_domain::batch::Batch;
