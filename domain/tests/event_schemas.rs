@@ -1,4 +1,4 @@
-//! Every event the Lead and the Batch can emit matches its published JSON Schema in
+//! Every event the Lead, Batch, Sequence, Call and Appointment can emit matches its published JSON Schema in
 //! `schemas/events/`.
 
 use chrono::{TimeZone, Utc};
@@ -185,6 +185,15 @@ fn every_event() -> Vec<LeadEvent> {
         };
         run(&mut lead, LeadAction::RecordMessage(Box::new(message)), 11);
     }
+    let inbound = ReceivedMessage {
+        message_id: Uuid::now_v7(),
+        channel: "whatsapp".to_string(),
+        from: "+56912345678".to_string(),
+        body: LongText::parse("body", "Hola, ¿sigue disponible?").unwrap(),
+        provider: "whatsapp".to_string(),
+        provider_message_id: "wamid.1".to_string(),
+    };
+    run(&mut lead, LeadAction::ReceiveMessage(Box::new(inbound)), 11);
     let intake = LeadAction::CreateQualified {
         lead: Box::new(CreateLead {
             lead_id: Uuid::now_v7(),
@@ -297,6 +306,150 @@ fn every_sequence_event() -> Vec<SequenceEvent> {
     emitted
 }
 
+/// A call that talks and completes, one nobody answers, one that breaks off.
+fn every_call_event() -> Vec<leadstream_domain::call::CallEvent> {
+    use leadstream_domain::call::*;
+    use leadstream_domain::conversation::{analyze, ConversationState, Language};
+    let tenant_id = TenantId(Uuid::now_v7());
+    let at = |m| Utc.with_ymd_and_hms(2026, 3, 1, 9, m, 0).unwrap();
+    let mut emitted = vec![];
+    let mut run = |call: &mut Call, action: CallAction, minute: u32| {
+        let command = CallCommand {
+            tenant_id,
+            issued_at: at(minute),
+            action,
+        };
+        for event in call.decide(&command).expect("accepted") {
+            cqrs_es::Aggregate::apply(call, event.clone());
+            emitted.push(event);
+        }
+    };
+    let create = |purpose: Option<&str>, language| {
+        CallAction::Create(CreateCall {
+            call_id: Uuid::now_v7(),
+            lead_id: Uuid::now_v7(),
+            direction: CallDirection::Outbound,
+            phone: PhoneNumber::parse("+56912345678").unwrap(),
+            purpose: purpose.map(str::to_string),
+            language,
+            provider: "local".into(),
+            provider_call_id: "local-1".into(),
+        })
+    };
+    let start = || CallAction::Start {
+        opening_message: "Hi Ana, this is Alex.".into(),
+    };
+    let mut talked = Call::default();
+    run(&mut talked, create(Some("Discovery call"), Language::En), 0);
+    run(&mut talked, start(), 1);
+    for (text, reply) in [
+        ("Too expensive, and I must ask my boss", Some("I understand.")),
+        ("OK, let's schedule a demo this week", None),
+    ] {
+        let turn = CallAction::RecordTurn {
+            customer_text: text.into(),
+            reply: reply.map(str::to_string),
+            analysis: analyze(text),
+            state: ConversationState::ObjectionHandling,
+            should_continue: reply.is_some(),
+        };
+        run(&mut talked, turn, 2);
+    }
+    let end = CallAction::End {
+        reason: "completed".into(),
+        outcome: Some("appointment_scheduled".into()),
+    };
+    run(&mut talked, end, 14);
+    let mut unanswered = Call::default();
+    run(&mut unanswered, create(None, Language::Es), 0);
+    run(
+        &mut unanswered,
+        CallAction::Fail {
+            reason: "no_answer".into(),
+        },
+        1,
+    );
+    emitted
+}
+
+/// An appointment moved, updated, confirmed, reminded and held; one cancelled; one missed.
+fn every_appointment_event() -> Vec<leadstream_domain::appointment::AppointmentEvent> {
+    use leadstream_domain::appointment::*;
+    let tenant_id = TenantId(Uuid::now_v7());
+    let day = |d| Utc.with_ymd_and_hms(2026, 3, d, 9, 0, 0).unwrap();
+    let mut emitted = vec![];
+    let mut run = |appointment: &mut Appointment, action: AppointmentAction, at| {
+        let command = AppointmentCommand {
+            tenant_id,
+            issued_at: at,
+            action,
+        };
+        for event in appointment.decide(&command).expect("accepted") {
+            cqrs_es::Aggregate::apply(appointment, event.clone());
+            emitted.push(event);
+        }
+    };
+    let book = |notes: Option<&str>| {
+        AppointmentAction::Schedule(ScheduleAppointment {
+            appointment_id: Uuid::now_v7(),
+            lead_id: Uuid::now_v7(),
+            agent_id: AgentId(Uuid::now_v7()),
+            starts_at: day(10),
+            duration_minutes: 30,
+            appointment_type: "property-visit".into(),
+            notes: notes.map(str::to_string),
+            location: notes.map(|_| "Av. Apoquindo 123".to_string()),
+            reminders_minutes_before: DEFAULT_REMINDERS_MINUTES.to_vec(),
+        })
+    };
+    let mut held = Appointment::default();
+    run(&mut held, book(Some("bring the floor plans")), day(1));
+    let moved = AppointmentAction::Reschedule {
+        starts_at: day(11),
+        duration_minutes: Some(60),
+    };
+    run(&mut held, moved, day(2));
+    let update = AppointmentAction::Update {
+        appointment_type: None,
+        notes: Some("bring the contract too".into()),
+        location: None,
+    };
+    run(&mut held, update, day(2));
+    run(&mut held, AppointmentAction::Confirm, day(3));
+    for (trigger, minutes_before, channel, to) in [
+        (ReminderTrigger::Manual, None, Channel::Sms, "+56912345678"),
+        (
+            ReminderTrigger::Scheduled,
+            Some(1440),
+            Channel::Email,
+            "ana@example.com",
+        ),
+    ] {
+        let remind = AppointmentAction::RecordReminder {
+            channel,
+            to: to.into(),
+            message: "See you tomorrow at 09:00".into(),
+            trigger,
+            minutes_before,
+        };
+        run(&mut held, remind, day(4));
+    }
+    run(&mut held, AppointmentAction::Complete { notes: None }, day(12));
+    let mut cancelled = Appointment::default();
+    run(&mut cancelled, book(None), day(1));
+    run(
+        &mut cancelled,
+        AppointmentAction::Cancel {
+            reason: Some("travelling".into()),
+        },
+        day(2),
+    );
+    let mut missed = Appointment::default();
+    run(&mut missed, book(None), day(1));
+    run(&mut missed, AppointmentAction::MarkNoShow, day(10));
+    emitted
+}
+
 /// Validates every event against its schema; returns the (type, version) pairs seen.
 fn check_against_schemas<E: serde::Serialize + cqrs_es::DomainEvent>(events: &[E]) -> BTreeSet<(String, String)> {
     let mut covered = BTreeSet::new();
@@ -346,6 +499,18 @@ fn every_emitted_event_matches_its_schema() {
         declared::<SequenceEvent>(),
         "the test emits every declared sequence event"
     );
+    let covered = check_against_schemas(&every_call_event());
+    assert_eq!(
+        covered,
+        declared::<leadstream_domain::call::CallEvent>(),
+        "the test emits every declared call event"
+    );
+    let covered = check_against_schemas(&every_appointment_event());
+    assert_eq!(
+        covered,
+        declared::<leadstream_domain::appointment::AppointmentEvent>(),
+        "the test emits every declared appointment event"
+    );
 }
 
 #[test]
@@ -354,12 +519,14 @@ fn every_schema_file_belongs_to_a_declared_event() {
         .iter()
         .chain(BatchEvent::EVENT_TYPES)
         .chain(SequenceEvent::EVENT_TYPES)
+        .chain(leadstream_domain::call::CallEvent::EVENT_TYPES)
+        .chain(leadstream_domain::appointment::AppointmentEvent::EVENT_TYPES)
         .map(|(t, v)| format!("{t}.v{v}.json"))
         .collect();
     let files: BTreeSet<String> = std::fs::read_dir(schemas_dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| ["lead.", "batch.", "sequence."].iter().any(|p| name.starts_with(p)))
+        .filter(|name| name.ends_with(".json"))
         .collect();
     assert_eq!(files, declared);
 }

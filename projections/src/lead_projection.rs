@@ -288,6 +288,15 @@ async fn apply(
             );
             row.touch(conn, e.sent_at, activity).await?;
         }
+        LeadEvent::MessageReceived(e) => {
+            let m = &e.message;
+            let activity = Activity::new(
+                &format!("{}_received", m.channel),
+                format!("{} from {}", m.channel, m.from),
+                json!(m),
+            );
+            row.touch(conn, e.received_at, activity).await?;
+        }
         LeadEvent::TagsAdded(e) => {
             let tags: Vec<String> = e.tags.iter().map(|t| t.as_str().to_string()).collect();
             let activity = Activity::new(

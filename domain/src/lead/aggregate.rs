@@ -89,6 +89,11 @@ impl Lead {
                 message: (**message).clone(),
                 sent_at: at,
             }))],
+            LeadAction::ReceiveMessage(message) => vec![LeadEvent::MessageReceived(Box::new(MessageReceived {
+                tenant_id,
+                message: (**message).clone(),
+                received_at: at,
+            }))],
             LeadAction::Update { changes, status, stage } => {
                 let mut events = self.update(tenant_id, changes, at)?;
                 events.extend(status.and_then(|s| self.change_status(tenant_id, s, None, at)));
@@ -558,6 +563,11 @@ impl Aggregate for Lead {
             // Our own outreach: not the lead's engagement, so it does not move the score.
             LeadEvent::MessageSent(e) => {
                 self.updated_at = Some(e.sent_at);
+            }
+            // The lead's own words are: a reply.
+            LeadEvent::MessageReceived(e) => {
+                self.engagement.replies = self.engagement.replies.saturating_add(1);
+                self.updated_at = Some(e.received_at);
             }
             LeadEvent::NoteAdded(e) => {
                 self.note_count += 1;

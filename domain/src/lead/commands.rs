@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::lead::{Enrichment, EnrichmentInput, LeadAccess, SentMessage};
+use crate::lead::{Enrichment, EnrichmentInput, LeadAccess, ReceivedMessage, SentMessage};
 use crate::scoring::{QualificationCriteria, ScoringWeights};
 use crate::values::{
     ActivityType, AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName,
@@ -64,6 +64,8 @@ pub enum LeadAction {
     Route(Box<CrmRoute>),
     /// Record a message a provider accepted for the lead.
     RecordMessage(Box<SentMessage>),
+    /// Record a message the lead sent us.
+    ReceiveMessage(Box<ReceivedMessage>),
 }
 
 /// What a qualification adds: stated criteria and, when an enricher ran, what it found.

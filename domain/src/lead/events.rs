@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::lead::commands::{CrmRoute, LeadChanges};
-use crate::lead::{Enrichment, SentMessage};
+use crate::lead::{Enrichment, ReceivedMessage, SentMessage};
 use crate::scoring::{QualificationCriteria, RecommendedAction, ScoreCard, Tier};
 use crate::values::{
     ActivityType, AgentId, EmailAddress, LeadScore, LeadSource, LeadStatus, LongText, Metadata, PersonName,
@@ -47,6 +47,17 @@ pub enum LeadEvent {
     Routed(Box<LeadRouted>),
     #[serde(rename = "lead.message_sent")]
     MessageSent(Box<MessageSent>),
+    #[serde(rename = "lead.message_received")]
+    MessageReceived(Box<MessageReceived>),
+}
+
+/// The lead wrote to us (an inbound SMS or WhatsApp message): a reply, which counts as engagement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageReceived {
+    pub tenant_id: TenantId,
+    #[serde(flatten)]
+    pub message: ReceivedMessage,
+    pub received_at: DateTime<Utc>,
 }
 
 /// An SMS or e-mail went out to the lead.
@@ -218,6 +229,7 @@ impl LeadEvent {
             Self::Qualified(e) => e.tenant_id,
             Self::Routed(e) => e.tenant_id,
             Self::MessageSent(e) => e.tenant_id,
+            Self::MessageReceived(e) => e.tenant_id,
         }
     }
 
@@ -239,6 +251,7 @@ impl LeadEvent {
             Self::Qualified(_) => "lead.qualified",
             Self::Routed(_) => "lead.routed",
             Self::MessageSent(_) => "lead.message_sent",
+            Self::MessageReceived(_) => "lead.message_received",
         }
     }
 }
@@ -271,5 +284,6 @@ impl EventContract for LeadEvent {
         ("lead.qualified", "1"),
         ("lead.routed", "1"),
         ("lead.message_sent", "1"),
+        ("lead.message_received", "1"),
     ];
 }

@@ -42,3 +42,17 @@ pub struct SentMessage {
     pub provider: String,
     pub provider_message_id: String,
 }
+
+/// A message the lead sent us, as the provider delivered it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceivedMessage {
+    pub message_id: Uuid,
+    /// `sms` or `whatsapp`.
+    pub channel: String,
+    /// The sender's number, E.164.
+    pub from: String,
+    pub body: LongText,
+    /// Which provider delivered it (`telnyx`, `whatsapp`, `ghl`).
+    pub provider: String,
+    pub provider_message_id: String,
+}

@@ -17,9 +17,10 @@ pub use enrichment::{Enrichment, EnrichmentInput};
 pub use error::LeadError;
 pub use events::{
     ActivityLogged, LeadAssigned, LeadCreated, LeadEnriched, LeadErased, LeadEvent, LeadQualified, LeadRouted,
-    LeadScoreChanged, LeadScored, LeadStageChanged, LeadStatusChanged, LeadUpdated, MessageSent, NoteAdded, TagsAdded,
+    LeadScoreChanged, LeadScored, LeadStageChanged, LeadStatusChanged, LeadUpdated, MessageReceived, MessageSent,
+    NoteAdded, TagsAdded,
 };
-pub use message::{Channel, SentMessage};
+pub use message::{Channel, ReceivedMessage, SentMessage};
 
 #[cfg(test)]
 mod tests;
