@@ -16,7 +16,7 @@ use leadstream_command_api::scoring::WeightsStore;
 use leadstream_command_api::sequences::{Scheduler, SchedulerSettings, SequenceService};
 use leadstream_command_api::{lead_event_store, LeadCommandService, OutboxRelay, RelaySettings};
 use leadstream_command_api::{BatchLimits, CommandServices, ImportLimits};
-use leadstream_projections::{ProjectionWorker, WorkerSettings};
+use leadstream_projections::{ProjectionWorker, ReadModel, WorkerSettings};
 use sqlx::PgPool;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -75,7 +75,9 @@ impl RunningApp {
                     partitions: settings.kafka_partitions,
                     batch_size: settings.relay_batch_size,
                     message_timeout_ms: settings.kafka_message_timeout_ms,
-                    aggregate_types: vec!["lead".to_string(), "batch".to_string(), "sequence".to_string()],
+                    aggregate_types: ["lead", "batch", "sequence", "call", "appointment"]
+                        .map(String::from)
+                        .to_vec(),
                 },
             );
             tasks.push(tokio::spawn(relay.run(shutdown_rx.clone())));
@@ -83,21 +85,24 @@ impl RunningApp {
         if parts.projections {
             // Several members of one consumer group: each applies its own partitions, so the
             // read side overlaps round trips instead of queueing them behind one transaction.
-            for _ in 0..settings.projection_workers.max(1) {
-                let worker = ProjectionWorker::new(
-                    pool.clone(),
-                    WorkerSettings {
-                        brokers: brokers.to_string(),
-                        topic_prefix: settings.kafka_topic_prefix.clone(),
-                        batch_size: settings.projection_batch_size,
-                    },
-                );
-                let rx = shutdown_rx.clone();
-                tasks.push(tokio::spawn(async move {
-                    if let Err(error) = worker.run(rx).await {
-                        tracing::error!(%error, "projection worker stopped");
-                    }
-                }));
+            for model in ReadModel::ALL {
+                for _ in 0..settings.projection_workers.max(1) {
+                    let worker = ProjectionWorker::new(
+                        pool.clone(),
+                        WorkerSettings {
+                            brokers: brokers.to_string(),
+                            topic_prefix: settings.kafka_topic_prefix.clone(),
+                            batch_size: settings.projection_batch_size,
+                        },
+                        model,
+                    );
+                    let rx = shutdown_rx.clone();
+                    tasks.push(tokio::spawn(async move {
+                        if let Err(error) = worker.run(rx).await {
+                            tracing::error!(%error, projection = model.name(), "projection worker stopped");
+                        }
+                    }));
+                }
             }
         }
         let (addr, server) = if parts.command_api || parts.query_api {

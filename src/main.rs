@@ -65,7 +65,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Subcommands::Rebuild { batch_size } => {
             let pool = database::prepare(&settings.database_url, 2).await?;
-            let replayed = leadstream_projections::rebuild_leads(&pool, batch_size).await?;
+            let replayed = leadstream_projections::rebuild_read_models(&pool, batch_size).await?;
             tracing::info!(replayed, "read models rebuilt");
             return Ok(());
         }

@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 use leadstream_api_conventions::ApiRoute;
+use leadstream_projections::ReadModel;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::ClientConfig;
 use serde::Serialize;
@@ -170,15 +171,23 @@ async fn outbox_backlog(pool: &PgPool) -> serde_json::Value {
 
 /// Per projection: published events it has not applied yet (by partition offsets).
 async fn projection_lag(pool: &PgPool) -> serde_json::Value {
+    let names: Vec<&str> = ReadModel::ALL.iter().map(|m| m.name()).collect();
+    let types: Vec<&str> = ReadModel::ALL.iter().map(|m| m.aggregate_type()).collect();
     let lag: Result<Vec<(String, i64)>, _> = sqlx::query_as(
-        "WITH published AS (
-             SELECT kafka_partition AS partition, max(kafka_offset) AS last_offset
-               FROM outbox WHERE aggregate_type = 'lead' AND kafka_partition IS NOT NULL
-              GROUP BY kafka_partition)
-         SELECT 'leads', coalesce(sum(greatest(p.last_offset - coalesce(a.applied_offset, -1), 0)), 0)::bigint
-           FROM published p
-           LEFT JOIN projection_offsets a ON a.projection = 'leads' AND a.partition = p.partition",
+        "WITH models AS (SELECT * FROM unnest($1::text[], $2::text[]) AS m(projection, aggregate_type)),
+              published AS (
+             SELECT m.projection, o.kafka_partition AS partition, max(o.kafka_offset) AS last_offset
+               FROM models m JOIN outbox o ON o.aggregate_type = m.aggregate_type AND o.kafka_partition IS NOT NULL
+              GROUP BY m.projection, o.kafka_partition)
+         SELECT m.projection,
+                coalesce(sum(greatest(p.last_offset - coalesce(a.applied_offset, -1), 0)), 0)::bigint
+           FROM models m
+           LEFT JOIN published p ON p.projection = m.projection
+           LEFT JOIN projection_offsets a ON a.projection = m.projection AND a.partition = p.partition
+          GROUP BY m.projection",
     )
+    .bind(&names)
+    .bind(&types)
     .fetch_all(pool)
     .await;
     match lag {

@@ -1,9 +1,7 @@
 //! The `leads` read model: one row per lead plus its activity timeline.
 //!
-//! Events arrive in batches (from Kafka, or from the event store when rebuilding). A batch reads
-//! the checkpoints of the leads it touches once, applies each event that is newer than its
-//! lead's checkpoint with one statement, and writes the checkpoints back once, all inside the
-//! caller's transaction: a redelivered event is skipped, so applying twice changes nothing.
+//! Events arrive in batches (from Kafka, or from the event store when rebuilding); each new one
+//! is applied with one statement, inside the caller's transaction, past the checkpoints.
 
 use chrono::{DateTime, Utc};
 use leadstream_domain::envelope::Envelope;
@@ -11,14 +9,12 @@ use leadstream_domain::lead::{LeadChanges, LeadEvent};
 use leadstream_domain::values::{PersonName, ShortText, TenantId};
 use serde_json::{json, Value};
 use sqlx::{PgConnection, Postgres};
-use std::collections::HashMap;
 use uuid::Uuid;
+
+use crate::checkpoints;
 
 /// The projection's name in `projection_checkpoints`.
 pub const NAME: &str = "leads";
-
-/// The channel on which projections announce committed progress.
-pub const PROGRESS_CHANNEL: &str = "leadstream_projection";
 
 /// The aggregate type whose events this projection reads.
 pub const AGGREGATE_TYPE: &str = "lead";
@@ -26,79 +22,17 @@ pub const AGGREGATE_TYPE: &str = "lead";
 /// Applies the lead events of `batch` in order inside the caller's transaction and returns how
 /// many were new. Events that cannot be decoded are logged and skipped: retrying cannot help.
 pub async fn apply_batch(conn: &mut PgConnection, batch: &[Envelope]) -> Result<usize, sqlx::Error> {
-    let leads: Vec<&Envelope> = batch.iter().filter(|e| e.aggregate_type == AGGREGATE_TYPE).collect();
-    if leads.is_empty() {
-        return Ok(0);
-    }
-    let mut ids: Vec<String> = leads.iter().map(|e| e.aggregate_id.clone()).collect();
-    ids.sort();
-    ids.dedup();
-    // FOR UPDATE: a rebuild or another worker touching these leads waits for this batch.
-    let stored: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT aggregate_id, last_sequence FROM projection_checkpoints
-          WHERE projection = $1 AND aggregate_id = ANY($2) FOR UPDATE",
-    )
-    .bind(NAME)
-    .bind(&ids)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut checkpoints: HashMap<String, i64> = stored.into_iter().collect();
-    let mut advanced: HashMap<String, (i64, i64)> = HashMap::new();
-    let mut applied = 0;
-    for envelope in leads {
-        if envelope.sequence <= checkpoints.get(&envelope.aggregate_id).copied().unwrap_or(0) {
-            continue;
-        }
-        match decode(envelope) {
-            Ok((lead_id, event)) => {
-                apply(conn, lead_id, envelope, event).await?;
-                applied += 1;
-            }
+    let fresh = checkpoints::fresh(conn, NAME, AGGREGATE_TYPE, batch).await?;
+    for envelope in &fresh {
+        match checkpoints::decode::<LeadEvent>(envelope) {
+            Ok((lead_id, event)) => apply(conn, lead_id, envelope, event).await?,
             Err(reason) => {
                 tracing::error!(position = envelope.position, %reason, "skipping an event the projection cannot apply")
             }
         }
-        checkpoints.insert(envelope.aggregate_id.clone(), envelope.sequence);
-        advanced.insert(envelope.aggregate_id.clone(), (envelope.sequence, envelope.position));
     }
-    let (mut ids, mut sequences, mut positions) = (vec![], vec![], vec![]);
-    for (id, (sequence, position)) in advanced {
-        ids.push(id);
-        sequences.push(sequence);
-        positions.push(position);
-    }
-    sqlx::query(
-        "INSERT INTO projection_checkpoints (projection, aggregate_id, last_sequence, last_position)
-         SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[])
-         ON CONFLICT (projection, aggregate_id) DO UPDATE
-            SET last_sequence = EXCLUDED.last_sequence, last_position = EXCLUDED.last_position
-          WHERE projection_checkpoints.last_sequence < EXCLUDED.last_sequence",
-    )
-    .bind(NAME)
-    .bind(&ids)
-    .bind(&sequences)
-    .bind(&positions)
-    .execute(&mut *conn)
-    .await?;
-    Ok(applied)
-}
-
-/// Tells queries waiting for read-your-writes that a batch reaching up to `max_position` was
-/// applied, so only waiters for positions up to it need to look again. PostgreSQL delivers the
-/// notification when the caller's transaction commits.
-pub async fn announce_progress(conn: &mut PgConnection, max_position: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(PROGRESS_CHANNEL)
-        .bind(max_position.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-fn decode(envelope: &Envelope) -> Result<(Uuid, LeadEvent), String> {
-    let lead_id = Uuid::parse_str(&envelope.aggregate_id).map_err(|e| format!("aggregate id: {e}"))?;
-    let event = envelope.decode().map_err(|e| format!("{}: {e}", envelope.event_type))?;
-    Ok((lead_id, event))
+    checkpoints::advance(conn, NAME, &fresh).await?;
+    Ok(fresh.len())
 }
 
 /// An entry for the lead's timeline.
@@ -169,9 +103,13 @@ async fn apply(
         }
         LeadEvent::Updated(e) => row.update(conn, &e.changes, e.updated_at).await?,
         LeadEvent::Erased(_) => {
-            // Personal data leaves the read model; the checkpoint stays, so replays stay no-ops.
+            // Personal data leaves every read model (the lead's calls hold its voice, its
+            // appointments its plans); the checkpoint stays, so replays stay no-ops.
             sqlx::query(
-                "WITH timeline AS (DELETE FROM lead_activities WHERE lead_id = $1) DELETE FROM leads WHERE id = $1",
+                "WITH timeline AS (DELETE FROM lead_activities WHERE lead_id = $1),
+                      calls AS (DELETE FROM calls WHERE lead_id = $1),
+                      appointments AS (DELETE FROM appointments WHERE lead_id = $1)
+                 DELETE FROM leads WHERE id = $1",
             )
             .bind(lead_id)
             .execute(conn)

@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use std::time::Duration;
 use tokio::sync::watch;
 
-use crate::lead_projection;
+use crate::read_model::{announce_progress, ReadModel};
 
 /// How the worker reaches the broker and how much it takes at once.
 #[derive(Debug, Clone)]
@@ -19,10 +19,11 @@ pub struct WorkerSettings {
     pub batch_size: usize,
 }
 
-/// A consumer that keeps the `leads` read model up to date.
+/// A consumer that keeps one read model up to date.
 pub struct ProjectionWorker {
     pool: PgPool,
     settings: WorkerSettings,
+    model: ReadModel,
 }
 
 /// One consumed message, detached from the consumer.
@@ -34,15 +35,15 @@ struct Consumed {
 }
 
 impl ProjectionWorker {
-    /// A worker writing through `pool`.
-    pub fn new(pool: PgPool, settings: WorkerSettings) -> Self {
-        Self { pool, settings }
+    /// A worker keeping `model` through `pool`.
+    pub fn new(pool: PgPool, settings: WorkerSettings, model: ReadModel) -> Self {
+        Self { pool, settings, model }
     }
 
     /// Consumes until `shutdown` turns true.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<(), String> {
-        let topic = topic_name(&self.settings.topic_prefix, lead_projection::AGGREGATE_TYPE);
-        let group = format!("{}projection.{}", self.settings.topic_prefix, lead_projection::NAME);
+        let topic = topic_name(&self.settings.topic_prefix, self.model.aggregate_type());
+        let group = format!("{}projection.{}", self.settings.topic_prefix, self.model.name());
         let consumer: StreamConsumer = ClientConfig::new()
             .set("bootstrap.servers", &self.settings.brokers)
             .set("group.id", &group)
@@ -112,7 +113,7 @@ impl ProjectionWorker {
     async fn apply_batch(&self, batch: &[Consumed]) -> Result<(), sqlx::Error> {
         let envelopes: Vec<Envelope> = batch.iter().filter_map(|c| c.envelope.clone()).collect();
         let mut tx = self.pool.begin().await?;
-        let projected = lead_projection::apply_batch(&mut tx, &envelopes).await?;
+        let projected = self.model.apply_batch(&mut tx, &envelopes).await?;
         let mut applied: std::collections::BTreeMap<i32, i64> = Default::default();
         for consumed in batch {
             let offset = applied.entry(consumed.partition).or_insert(consumed.offset);
@@ -125,16 +126,16 @@ impl ProjectionWorker {
              ON CONFLICT (projection, partition) DO UPDATE
                 SET applied_offset = GREATEST(projection_offsets.applied_offset, EXCLUDED.applied_offset)",
         )
-        .bind(lead_projection::NAME)
+        .bind(self.model.name())
         .bind(&partitions)
         .bind(&offsets)
         .execute(&mut *tx)
         .await?;
         // Wakes queries waiting for read-your-writes; delivered when the transaction commits.
         let max_position = envelopes.iter().map(|e| e.position).max().unwrap_or(0);
-        lead_projection::announce_progress(&mut tx, max_position).await?;
+        announce_progress(&mut tx, max_position).await?;
         tx.commit().await?;
-        crate::projection_metrics::projected(lead_projection::NAME, projected);
+        crate::projection_metrics::projected(self.model.name(), projected);
         Ok(())
     }
 }
