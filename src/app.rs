@@ -8,13 +8,14 @@ use leadstream_api_conventions::{
     ApiRoute, Authenticator, IdempotencyStore, RateLimiter,
 };
 use leadstream_command_api::batch::{batch_event_store, BatchJobs, BatchSettings, BatchWorker};
+use leadstream_command_api::calls::CallService;
 use leadstream_command_api::identity::{
     signing_secret, IdentityService, IdentitySettings, IdentityStore, RecordingMailer,
 };
 use leadstream_command_api::integrations::Integrations;
 use leadstream_command_api::scoring::WeightsStore;
 use leadstream_command_api::sequences::{Scheduler, SchedulerSettings, SequenceService};
-use leadstream_command_api::{lead_event_store, LeadCommandService, OutboxRelay, RelaySettings};
+use leadstream_command_api::{lead_event_store, LeadCommandService, LeadFollowUps, OutboxRelay, RelaySettings};
 use leadstream_command_api::{BatchLimits, CommandServices, ImportLimits};
 use leadstream_projections::{ProjectionWorker, ReadModel, WorkerSettings};
 use sqlx::PgPool;
@@ -127,11 +128,15 @@ impl RunningApp {
                 );
                 let leads =
                     LeadCommandService::new(lead_event_store(pool.clone(), settings.snapshot_every), pool.clone());
+                let weights = WeightsStore::new(pool.clone());
+                let integrations = Integrations::local(pool.clone());
+                let followups = LeadFollowUps::new(leads.clone(), weights.clone());
                 CommandServices {
+                    calls: CallService::new(pool.clone(), followups.clone(), integrations.clone()),
                     leads,
                     identity,
-                    weights: WeightsStore::new(pool.clone()),
-                    integrations: Integrations::local(pool.clone()),
+                    weights,
+                    integrations,
                     batch_jobs: BatchJobs::new(pool.clone()),
                     batch_store: Arc::new(batch_event_store(pool.clone())),
                     batch_limits: BatchLimits {

@@ -1,6 +1,8 @@
 //! The write side: HTTP commands, the PostgreSQL event store, and the outbox relay to Kafka.
 
+mod aggregate_store;
 pub mod batch;
+pub mod calls;
 pub mod clock;
 mod command_metadata;
 mod event_store;
@@ -8,13 +10,16 @@ mod http;
 pub mod identity;
 pub mod integrations;
 mod lead_command_service;
+mod lead_followups;
 pub mod outbox_relay;
 mod pipeline_metrics;
 pub mod scoring;
 pub mod sequences;
 
+pub use aggregate_store::{AggregateStore, ExecuteError, Executed};
 pub use command_metadata::CommandMetadata;
 pub use event_store::{lead_event_store, LeadEventStore};
 pub use http::{configure, routes, BatchLimits, CommandServices, ImportLimits};
 pub use lead_command_service::{CommandError, CommandOutcome, LeadCommandService};
+pub use lead_followups::LeadFollowUps;
 pub use outbox_relay::{OutboxRelay, RelaySettings};

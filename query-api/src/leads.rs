@@ -100,15 +100,27 @@ pub struct LeadDetail {
     activities: Vec<ActivityRow>,
 }
 
-/// Waits for the requested position, if any, and says in a header whether it was reached.
+/// Waits for the requested position in the leads read model, if any; says whether it was reached.
 pub(crate) async fn read_after(
     pool: &PgPool,
     progress: &ProjectionProgress,
     req: &HttpRequest,
     from_query: Option<&str>,
 ) -> Result<Option<bool>, ApiError> {
+    read_model_after(pool, progress, req, from_query, PROJECTION, AGGREGATE_TYPE).await
+}
+
+/// Waits for the requested position in `projection` (reading `aggregate_type`), if any.
+pub(crate) async fn read_model_after(
+    pool: &PgPool,
+    progress: &ProjectionProgress,
+    req: &HttpRequest,
+    from_query: Option<&str>,
+    projection: &str,
+    aggregate_type: &str,
+) -> Result<Option<bool>, ApiError> {
     match requested_position(req, from_query)? {
-        Some(position) => wait_for_position(pool, progress, PROJECTION, AGGREGATE_TYPE, position)
+        Some(position) => wait_for_position(pool, progress, projection, aggregate_type, position)
             .await
             .map(Some),
         None => Ok(None),

@@ -1,11 +1,13 @@
 //! The read side over HTTP: every answer comes from a read model, never from the event store's
 //! aggregates.
 
+mod calls;
 mod consistency;
 mod lead_export;
 mod lead_list_query;
 mod leads;
 mod messages;
+mod paging;
 mod projection_progress;
 
 use actix_web::web::{self, ServiceConfig};
@@ -38,6 +40,14 @@ pub fn routes() -> Vec<ApiRoute> {
             .summary("E-mails sent to the tenant's leads, newest first (filter `lead_id`)")
             .query::<messages::MessageListParams>()
             .answers::<messages::MessagePage>(200),
+        ApiRoute::get("/api/v1/calls", calls::list)
+            .summary("The tenant's calls, newest first (filters `lead_id`, `status`)")
+            .query::<calls::CallListParams>()
+            .answers::<calls::CallPage>(200),
+        ApiRoute::get("/api/v1/calls/{id}", calls::detail)
+            .summary("One call with its transcript, summary and analytics")
+            .query::<calls::CallDetailParams>()
+            .answers::<calls::CallDetail>(200),
     ]
 }
 

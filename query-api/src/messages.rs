@@ -12,8 +12,8 @@ use sqlx::{PgPool, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::lead_list_query::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::leads::{read_after, respond};
+use crate::paging::Page;
 use crate::ProjectionProgress;
 
 /// Query parameters of the message lists (seed 002).
@@ -89,20 +89,11 @@ async fn list(
         "sent" => Ok(()),
         _ => Err(FieldError::new("status", "only `sent` is tracked")),
     });
-    let limit = e.check(match params.limit.unwrap_or(DEFAULT_LIMIT) {
-        n @ 1..=MAX_LIMIT => Ok(n),
-        _ => Err(FieldError::new("limit", format!("must be 1 to {MAX_LIMIT}"))),
-    });
-    let page = e.check(match params.page.unwrap_or(1) {
-        0 => Err(FieldError::new("page", "starts at 1")),
-        n => Ok(n),
-    });
-    let (Some(limit), Some(page)) = (limit, page) else {
+    let paging = Page::parse(params.page, params.limit, &mut e);
+    let Some(paging) = paging.filter(|_| e.0.is_empty()) else {
         return Err(ApiError::validation(e));
     };
-    if !e.0.is_empty() {
-        return Err(ApiError::validation(e));
-    }
+    let Page { page, limit } = paging;
     let caught_up = read_after(pool, progress, req, params.min_position.as_deref()).await?;
 
     let filters = |sql: &mut QueryBuilder<'_, sqlx::Postgres>| {
@@ -130,7 +121,7 @@ async fn list(
         .push(" ORDER BY a.occurred_at DESC, a.lead_id, a.sequence DESC LIMIT ")
         .push_bind(i64::from(limit))
         .push(" OFFSET ")
-        .push_bind(i64::from(page - 1) * i64::from(limit));
+        .push_bind(paging.offset());
     let rows: Vec<(Uuid, Value, DateTime<Utc>)> = select
         .build_query_as()
         .fetch_all(pool)

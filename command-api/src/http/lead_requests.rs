@@ -240,6 +240,11 @@ pub(super) fn required_field<T>(field: &str, raw: Option<T>) -> Result<T, FieldE
     raw.ok_or_else(|| FieldError::new(field, "is required"))
 }
 
+/// An id given in a body field: a UUID, or an error naming the field.
+pub(super) fn uuid_field(field: &str, raw: &str) -> Result<Uuid, FieldError> {
+    Uuid::parse_str(raw.trim()).map_err(|_| FieldError::new(field, "must be an id (a UUID)"))
+}
+
 fn required<R, T>(
     field: &str,
     raw: Option<R>,

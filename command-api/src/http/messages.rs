@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::command_response::{command_error, command_headers};
-use super::lead_requests::required_field;
+use super::lead_requests::{required_field, uuid_field};
 use super::leads::{execute, Service};
 use crate::integrations::{Integrations, Outbound};
 
@@ -130,9 +130,7 @@ pub async fn send_email(
 }
 
 fn lead_id(raw: Option<String>) -> Result<Uuid, FieldError> {
-    required_field("lead_id", raw).and_then(|raw| {
-        Uuid::parse_str(raw.trim()).map_err(|_| FieldError::new("lead_id", "must be a lead id (a UUID)"))
-    })
+    required_field("lead_id", raw).and_then(|raw| uuid_field("lead_id", &raw))
 }
 
 /// Sends through the provider, then records the message on the lead.

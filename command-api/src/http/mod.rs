@@ -3,6 +3,7 @@
 mod api_keys;
 mod auth;
 mod batches;
+mod calls;
 mod command_response;
 mod identity_requests;
 mod lead_import;
@@ -178,6 +179,24 @@ pub fn routes() -> Vec<ApiRoute> {
             .summary("The tenant's sequences with their touchpoints (filters `lead_id`, `status`)")
             .query::<sequences::SequenceListParams>()
             .answers::<sequences::SequenceList>(200),
+        ApiRoute::post("/api/v1/calls", calls::create)
+            .summary("Place an outbound AI call to a lead (its own phone unless `phone_number` is given); queued until answered")
+            .accepts::<calls::CreateCallRequest>()
+            .answers::<calls::CallAnswer>(201),
+        ApiRoute::post("/api/v1/calls/{id}/start", calls::start)
+            .summary("The lead answered: the assistant opens (answers `opening_message`)")
+            .answers::<calls::CallAnswer>(200)
+            .may_conflict(),
+        ApiRoute::post("/api/v1/calls/{id}/respond", calls::respond)
+            .summary("What the customer said: answers the assistant's reply and the turn's sentiment, intent, objections and interest signals")
+            .accepts::<calls::RespondRequest>()
+            .answers::<calls::CallAnswer>(200)
+            .may_conflict(),
+        ApiRoute::post("/api/v1/calls/{id}/end", calls::end)
+            .summary("Hang up: a held call answers its summary and analytics; a failure reason fails it")
+            .accepts::<calls::EndCallRequest>()
+            .answers::<calls::CallAnswer>(200)
+            .may_conflict(),
         ApiRoute::get("/api/v1/scoring/weights", scoring_weights::current)
             .summary("The tenant's current scoring weights (the defaults are version 1)")
             .answers::<StoredWeights>(200),
@@ -203,6 +222,7 @@ pub struct CommandServices {
     pub batch_limits: BatchLimits,
     pub import_limits: ImportLimits,
     pub sequences: crate::sequences::SequenceService,
+    pub calls: crate::calls::CallService,
     /// Where commands read the time (a test sets and advances it).
     pub clock: crate::clock::Clock,
 }
@@ -219,6 +239,7 @@ pub fn configure(services: CommandServices) -> impl FnOnce(&mut ServiceConfig) {
             .app_data(web::Data::new(services.batch_limits))
             .app_data(web::Data::new(services.import_limits))
             .app_data(web::Data::new(services.sequences))
+            .app_data(web::Data::new(services.calls))
             .app_data(web::Data::new(services.clock));
         register_routes(cfg, routes());
     }

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::command_response::{command_error, request_metadata};
-use super::lead_requests::required_field;
+use super::lead_requests::{required_field, uuid_field};
 use super::leads::Service;
 use crate::clock::Clock;
 use crate::sequences::{SequenceFailure, SequenceService, SequenceView};
@@ -53,10 +53,6 @@ pub struct SequenceList {
     data: Vec<SequenceView>,
 }
 
-fn uuid_field(field: &str, raw: String) -> Result<Uuid, FieldError> {
-    Uuid::parse_str(raw.trim()).map_err(|_| FieldError::new(field, "must be a UUID"))
-}
-
 fn failure(error: SequenceFailure) -> ApiError {
     match error {
         SequenceFailure::Refused(SequenceError::NotFound) => ApiError::not_found("sequence"),
@@ -81,7 +77,7 @@ pub async fn start(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut e = ValidationErrors::default();
-    let lead_id = e.check(required_field("lead_id", body.lead_id).and_then(|raw| uuid_field("lead_id", raw)));
+    let lead_id = e.check(required_field("lead_id", body.lead_id).and_then(|raw| uuid_field("lead_id", &raw)));
     let sequence_type = e
         .check_opt(body.sequence_type, |raw| {
             ActivityType::parse(&raw)
@@ -142,8 +138,8 @@ pub async fn stop(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut e = ValidationErrors::default();
-    let sequence_id = e.check_opt(body.sequence_id, |raw| uuid_field("sequence_id", raw));
-    let lead_id = e.check_opt(body.lead_id, |raw| uuid_field("lead_id", raw));
+    let sequence_id = e.check_opt(body.sequence_id, |raw| uuid_field("sequence_id", &raw));
+    let lead_id = e.check_opt(body.lead_id, |raw| uuid_field("lead_id", &raw));
     let reason = body
         .reason
         .map(|r| r.trim().chars().take(500).collect::<String>())

@@ -1,13 +1,18 @@
-//! The outside services a command may consult: enrichment providers, CRMs and messaging. Each sits behind
+//! The outside services a command may consult: enrichment providers, CRMs, messaging, voice
+//! and the conversation engine. Each sits behind
 //! a trait whose local default needs no network.
 
+mod conversation_engine;
 mod crm;
 mod enricher;
 mod message_sender;
+mod voice_provider;
 
+pub use conversation_engine::{ConversationEngine, RuleBasedConversation};
 pub use crm::{Crm, CrmReceipt, CrmRequest, RecordingCrm};
 pub use enricher::{Enricher, LocalEnricher};
 pub use message_sender::{Accepted, MessageSender, Outbound, RecordingSender};
+pub use voice_provider::{OutboundCall, PlacedCall, RecordingVoice, VoiceProvider};
 
 use leadstream_domain::lead::{Enrichment, EnrichmentInput};
 use sqlx::PgPool;
@@ -19,16 +24,21 @@ pub struct Integrations {
     pub enricher: Arc<dyn Enricher>,
     pub crm: Arc<dyn Crm>,
     pub messages: Arc<dyn MessageSender>,
+    pub conversation: Arc<dyn ConversationEngine>,
+    pub voice: Arc<dyn VoiceProvider>,
 }
 
 impl Integrations {
     /// The local defaults: enrichment from the lead's own data, CRM requests recorded in
-    /// `crm_requests`, messages recorded in `outbound_messages`.
+    /// `crm_requests`, messages recorded in `outbound_messages`, the rule-based conversation
+    /// engine, calls recorded in `placed_calls`.
     pub fn local(pool: PgPool) -> Self {
         Self {
             enricher: Arc::new(LocalEnricher),
             crm: Arc::new(RecordingCrm::new(pool.clone())),
-            messages: Arc::new(RecordingSender::new(pool)),
+            messages: Arc::new(RecordingSender::new(pool.clone())),
+            conversation: Arc::new(RuleBasedConversation),
+            voice: Arc::new(RecordingVoice::new(pool)),
         }
     }
 }

@@ -1,0 +1,36 @@
+//! `page` and `limit` for the lists that page by number (messages, calls, appointments).
+
+use leadstream_domain::{FieldError, ValidationErrors};
+use serde::Serialize;
+
+use crate::lead_list_query::{DEFAULT_LIMIT, MAX_LIMIT};
+
+/// A page: which one (from 1) and how many rows it holds.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Page {
+    pub page: u32,
+    pub limit: u32,
+}
+
+impl Page {
+    /// Reads the parameters, recording what is wrong in `errors`.
+    pub fn parse(page: Option<u32>, limit: Option<u32>, errors: &mut ValidationErrors) -> Option<Self> {
+        let limit = errors.check(match limit.unwrap_or(DEFAULT_LIMIT) {
+            n @ 1..=MAX_LIMIT => Ok(n),
+            _ => Err(FieldError::new("limit", format!("must be 1 to {MAX_LIMIT}"))),
+        });
+        let page = errors.check(match page.unwrap_or(1) {
+            0 => Err(FieldError::new("page", "starts at 1")),
+            n => Ok(n),
+        });
+        Some(Self {
+            page: page?,
+            limit: limit?,
+        })
+    }
+
+    /// Rows to skip.
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.limit)
+    }
+}
