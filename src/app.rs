@@ -15,6 +15,7 @@ use leadstream_command_api::identity::{
 use leadstream_command_api::integrations::Integrations;
 use leadstream_command_api::scoring::WeightsStore;
 use leadstream_command_api::sequences::{Scheduler, SchedulerSettings, SequenceService};
+use leadstream_command_api::webhooks::InboundService;
 use leadstream_command_api::{lead_event_store, LeadCommandService, LeadFollowUps, OutboxRelay, RelaySettings};
 use leadstream_command_api::{BatchLimits, CommandServices, ImportLimits};
 use leadstream_projections::{ProjectionWorker, ReadModel, WorkerSettings};
@@ -131,8 +132,10 @@ impl RunningApp {
                 let weights = WeightsStore::new(pool.clone());
                 let integrations = Integrations::local(pool.clone());
                 let followups = LeadFollowUps::new(leads.clone(), weights.clone());
+                let calls = CallService::new(pool.clone(), followups.clone(), integrations.clone());
                 CommandServices {
-                    calls: CallService::new(pool.clone(), followups.clone(), integrations.clone()),
+                    inbound: InboundService::new(pool.clone(), calls.clone(), followups.clone()),
+                    calls,
                     leads,
                     identity,
                     weights,

@@ -205,3 +205,353 @@ async fn a_call_goes_from_queued_through_its_turns_to_a_summary_over_http() {
         .assert_error(404, "RESOURCE_NOT_FOUND");
     app.stop().await;
 }
+
+/// Sends `body` to the provider's inbound webhook, signed with `secret` in the provider's header.
+async fn deliver(
+    app: &TestApp,
+    tenant: &Caller,
+    provider: &str,
+    header: &str,
+    secret: &str,
+    body: &Value,
+) -> support::Answer {
+    let raw = serde_json::to_vec(body).unwrap();
+    let signature = leadstream_command_api::webhooks::sign(secret, &raw);
+    let response = app
+        .client
+        .post(format!(
+            "{}/api/v1/webhooks/inbound/{provider}?tenant_id={}",
+            app.base, tenant.tenant_id
+        ))
+        .header("content-type", "application/json")
+        .header(
+            header,
+            if provider == "whatsapp" {
+                format!("sha256={signature}")
+            } else {
+                signature
+            },
+        )
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.json().await.unwrap_or(Value::Null);
+    support::Answer { status, headers, body }
+}
+
+async fn set_secret(app: &TestApp, admin: &Caller, provider: &str, body: Value) -> Value {
+    let answer = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/webhooks/inbound/{provider}/secret"),
+            Some(admin),
+            Some(body),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.body
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&app.pool).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.register_tenant().await;
+    let vapi = set_secret(&app, &admin, "vapi", json!({"secret": "vapi-secret-of-this-tenant"})).await;
+    assert_eq!(vapi["signature_header"], "x-vapi-signature");
+    assert_eq!(
+        vapi["webhook_url"],
+        format!("/api/v1/webhooks/inbound/vapi?tenant_id={}", admin.tenant_id).as_str()
+    );
+    let secret = "vapi-secret-of-this-tenant";
+    let lead_id = lead_with_phone(&app, &admin).await;
+    let created = post(&app, &admin, "/api/v1/calls", json!({"lead_id": lead_id})).await;
+    let call_id = created.body["call_id"].as_str().unwrap().to_string();
+    let call = json!({"id": "vapi-call-1", "customer": {"number": "+14155550123"}, "metadata": {"call_id": call_id}});
+    let answered = json!({"message": {"type": "status-update", "status": "in-progress", "call": call}});
+
+    // A bad signature is refused and writes nothing.
+    let (events, receipts) = (
+        app.event_count().await,
+        count(&app, "SELECT count(*) FROM inbound_webhook_receipts").await,
+    );
+    let forged = deliver(&app, &admin, "vapi", "x-vapi-signature", "not-the-secret", &answered).await;
+    forged.assert_error(401, "INVALID_SIGNATURE");
+    let unsigned = app
+        .client
+        .post(format!(
+            "{}/api/v1/webhooks/inbound/vapi?tenant_id={}",
+            app.base, admin.tenant_id
+        ))
+        .json(&answered)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    let stranger = app.register_tenant().await;
+    deliver(&app, &stranger, "vapi", "x-vapi-signature", secret, &answered)
+        .await
+        .assert_error(401, "INVALID_SIGNATURE");
+    deliver(&app, &admin, "retell", "x-retell-signature", secret, &answered)
+        .await
+        .assert_error(401, "INVALID_SIGNATURE");
+    deliver(&app, &admin, "fax", "x-fax-signature", secret, &answered)
+        .await
+        .assert_error(404, "RESOURCE_NOT_FOUND");
+    assert_eq!(app.event_count().await, events);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM inbound_webhook_receipts").await,
+        receipts
+    );
+
+    // Answered, a turn, a replay of it, the end-of-call report.
+    let taken = deliver(&app, &admin, "vapi", "x-vapi-signature", secret, &answered).await;
+    assert_eq!(taken.status, StatusCode::OK, "{}", taken.body);
+    assert_eq!(taken.body["status"], "processed");
+    let said = json!({"message": {"type": "transcript", "role": "user", "transcriptType": "final",
+        "transcript": "Yes, how much does it cost?", "call": call}});
+    assert_eq!(
+        deliver(&app, &admin, "vapi", "x-vapi-signature", secret, &said)
+            .await
+            .body["status"],
+        "processed"
+    );
+    let before_replay = app.event_count().await;
+    let replay = deliver(&app, &admin, "vapi", "x-vapi-signature", secret, &said).await;
+    assert_eq!(replay.status, StatusCode::OK);
+    assert_eq!(replay.body["status"], "duplicate");
+    assert_eq!(
+        app.event_count().await,
+        before_replay,
+        "a replayed event changes nothing"
+    );
+    let report = json!({"message": {"type": "end-of-call-report", "endedReason": "customer-ended-call",
+        "outcome": "callback requested", "call": call, "transcript": "AI: Hi\nUser: Yes, how much does it cost?"}});
+    let ended = deliver(&app, &admin, "vapi", "x-vapi-signature", secret, &report).await;
+    assert_eq!(
+        ended.body["actions"][0],
+        format!("call {call_id} completed").as_str(),
+        "{}",
+        ended.body
+    );
+    let detail = app
+        .call(Method::GET, &format!("/api/v1/calls/{call_id}"), Some(&admin), None)
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut detail = detail;
+    while detail.body["status"] != "completed" {
+        assert!(std::time::Instant::now() < deadline, "{}", detail.body);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        detail = app
+            .call(Method::GET, &format!("/api/v1/calls/{call_id}"), Some(&admin), None)
+            .await;
+    }
+    assert_eq!(
+        detail.body["transcript"].as_array().unwrap().len(),
+        1,
+        "the report repeats the turn already heard"
+    );
+    assert_eq!(detail.body["transcript"][0]["analysis"]["intent"], "pricing_inquiry");
+    assert_eq!(detail.body["summary"]["outcome"], "callback_requested");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM events WHERE aggregate_type = 'call' AND metadata->>'actor' = 'webhook:vapi'"
+        )
+        .await,
+        3
+    );
+
+    // Telnyx: a call from an unknown number is an inbound call with a new lead.
+    set_secret(
+        &app,
+        &admin,
+        "telnyx",
+        json!({"secret": "telnyx-secret-of-this-tenant"}),
+    )
+    .await;
+    let telnyx =
+        |event: &str, id: &str, payload: Value| json!({"data": {"event_type": event, "id": id, "payload": payload}});
+    let leg = json!({"call_control_id": "cc-9", "from": "+15550001111", "to": "+15559990000"});
+    for (event, id, payload) in [
+        ("call.answered", "evt-1", leg.clone()),
+        (
+            "call.transcription",
+            "evt-2",
+            json!({"call_control_id": "cc-9", "transcription_data": {"transcript": "I'd like to book a visit"}}),
+        ),
+        (
+            "call.hangup",
+            "evt-3",
+            json!({"call_control_id": "cc-9", "hangup_cause": "normal_clearing"}),
+        ),
+    ] {
+        let taken = deliver(
+            &app,
+            &admin,
+            "telnyx",
+            "x-telnyx-signature",
+            "telnyx-secret-of-this-tenant",
+            &telnyx(event, id, payload),
+        )
+        .await;
+        assert_eq!(taken.body["status"], "processed", "{event}: {}", taken.body);
+    }
+    let inbound: (String, String) = sqlx::query_as(
+        "SELECT payload->'data'->>'direction', payload->'data'->>'provider' FROM events WHERE event_type = 'call.created'
+          AND payload->'data'->>'phone' = '+15550001111'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(inbound, ("inbound".to_string(), "telnyx".to_string()));
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM events WHERE event_type = 'call.completed'").await,
+        2
+    );
+
+    // Inbound SMS from an unknown number creates a lead; a second one finds it.
+    for (id, text) in [
+        ("sms-1", "Hello, I'm interested in your services"),
+        ("sms-2", "Are you there?"),
+    ] {
+        let sms = telnyx(
+            "message.received",
+            id,
+            json!({"from": {"phone_number": "+15557770000"}, "text": text, "id": id}),
+        );
+        let taken = deliver(
+            &app,
+            &admin,
+            "telnyx",
+            "x-telnyx-signature",
+            "telnyx-secret-of-this-tenant",
+            &sms,
+        )
+        .await;
+        assert_eq!(taken.body["status"], "processed", "{}", taken.body);
+    }
+    assert_eq!(
+        count(&app, "SELECT count(DISTINCT aggregate_id) FROM events WHERE event_type = 'lead.created' AND payload->'data'->>'phone' = '+15557770000'").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM events WHERE event_type = 'lead.message_received'"
+        )
+        .await,
+        2
+    );
+
+    // WhatsApp: the verification handshake, then a signed message.
+    set_secret(
+        &app,
+        &admin,
+        "whatsapp",
+        json!({"secret": "whatsapp-app-secret-123", "verify_token": "tok-123"}),
+    )
+    .await;
+    let handshake = |token: &str| {
+        format!(
+            "/api/v1/webhooks/inbound/whatsapp?tenant_id={}&hub.mode=subscribe&hub.verify_token={token}&hub.challenge=1158201444",
+            admin.tenant_id
+        )
+    };
+    let wrong = app.call(Method::GET, &handshake("nope"), None, None).await;
+    wrong.assert_error(403, "FORBIDDEN");
+    let right = app
+        .client
+        .get(format!("{}{}", app.base, handshake("tok-123")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), StatusCode::OK);
+    assert_eq!(right.text().await.unwrap(), "1158201444");
+    let whatsapp = json!({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {
+        "messages": [{"from": "56933334444", "id": "wamid.77", "type": "text", "text": {"body": "Hola, ¿sigue disponible el depto?"}}]}}]}]});
+    let taken = deliver(
+        &app,
+        &admin,
+        "whatsapp",
+        "x-hub-signature-256",
+        "whatsapp-app-secret-123",
+        &whatsapp,
+    )
+    .await;
+    assert_eq!(taken.body["status"], "processed", "{}", taken.body);
+
+    // GoHighLevel: a new contact is a new lead.
+    set_secret(&app, &admin, "ghl", json!({"secret": "ghl-secret-of-this-tenant"})).await;
+    let contact = json!({"type": "ContactCreate", "locationId": "loc-001", "contactId": "contact-001",
+        "firstName": "Marta", "body": "I'm interested in buying a home", "phone": "+1-555-010-0999"});
+    let taken = deliver(
+        &app,
+        &admin,
+        "ghl",
+        "x-ghl-signature",
+        "ghl-secret-of-this-tenant",
+        &contact,
+    )
+    .await;
+    assert_eq!(taken.body["status"], "processed", "{}", taken.body);
+    let last: i64 = count(&app, "SELECT max(position) FROM outbox WHERE aggregate_type = 'lead'").await;
+    app.wait_projected(&admin, last).await;
+    let leads = app
+        .call(Method::GET, "/api/v1/leads?limit=50", Some(&admin), None)
+        .await;
+    let sources: std::collections::BTreeMap<String, String> = leads.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["phone"].as_str().unwrap_or("").to_string(),
+                l["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(sources.get("+15550001111").map(String::as_str), Some("telnyx"));
+    assert_eq!(sources.get("+15557770000").map(String::as_str), Some("telnyx"));
+    assert_eq!(sources.get("+56933334444").map(String::as_str), Some("whatsapp"));
+    assert_eq!(sources.get("+15550100999").map(String::as_str), Some("ghl"));
+    let whatsapp_lead = leads.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["phone"] == "+56933334444")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let timeline = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/leads/{whatsapp_lead}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        timeline.body["activities"][0]["activity_type"], "whatsapp_received",
+        "{}",
+        timeline.body
+    );
+    // Only admins set secrets.
+    let agent = app.add_user(&admin, "agent").await;
+    app.call(
+        Method::PUT,
+        "/api/v1/webhooks/inbound/vapi/secret",
+        Some(&agent),
+        Some(json!({})),
+    )
+    .await
+    .assert_error(403, "FORBIDDEN");
+    app.stop().await;
+}

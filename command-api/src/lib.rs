@@ -5,6 +5,7 @@ pub mod batch;
 pub mod calls;
 pub mod clock;
 mod command_metadata;
+mod derived_id;
 mod event_store;
 mod http;
 pub mod identity;
@@ -15,6 +16,7 @@ pub mod outbox_relay;
 mod pipeline_metrics;
 pub mod scoring;
 pub mod sequences;
+pub mod webhooks;
 
 pub use aggregate_store::{AggregateStore, ExecuteError, Executed};
 pub use command_metadata::CommandMetadata;

@@ -269,12 +269,5 @@ fn qualified(lead_id: Uuid, lead: &Lead, tenant: TenantId) -> Option<ItemOutcome
 
 /// The id of the lead item `index` of batch `batch_id` becomes: the same on every attempt.
 pub fn item_lead_id(batch_id: Uuid, index: u32) -> Uuid {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::new()
-        .chain_update(batch_id.as_bytes())
-        .chain_update(index.to_be_bytes())
-        .finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    crate::derived_id::derived_id(&[batch_id.as_bytes(), &index.to_be_bytes()])
 }

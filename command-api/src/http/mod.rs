@@ -6,6 +6,7 @@ mod batches;
 mod calls;
 mod command_response;
 mod identity_requests;
+mod inbound_webhooks;
 mod lead_import;
 mod lead_requests;
 mod leads;
@@ -197,6 +198,20 @@ pub fn routes() -> Vec<ApiRoute> {
             .accepts::<calls::EndCallRequest>()
             .answers::<calls::CallAnswer>(200)
             .may_conflict(),
+        ApiRoute::post("/api/v1/webhooks/inbound/{provider}", inbound_webhooks::receive)
+            .summary("A provider's event (vapi, retell, telnyx, whatsapp, ghl), signed with the tenant's secret (HMAC-SHA256 of the body); `tenant_id` in the query")
+            .public()
+            .query::<inbound_webhooks::InboundParams>()
+            .answers::<inbound_webhooks::InboundAnswer>(200),
+        ApiRoute::get("/api/v1/webhooks/inbound/{provider}", inbound_webhooks::verify_subscription)
+            .summary("WhatsApp's verification handshake: echoes `hub.challenge` when `hub.verify_token` matches")
+            .public()
+            .query::<inbound_webhooks::VerifyParams>()
+            .answers_media("text/plain"),
+        ApiRoute::put("/api/v1/webhooks/inbound/{provider}/secret", inbound_webhooks::set_secret)
+            .summary("Set or rotate the tenant's secret for a provider's webhooks (admins); answers the webhook URL")
+            .accepts::<inbound_webhooks::SecretRequest>()
+            .answers::<inbound_webhooks::SecretAnswer>(200),
         ApiRoute::get("/api/v1/scoring/weights", scoring_weights::current)
             .summary("The tenant's current scoring weights (the defaults are version 1)")
             .answers::<StoredWeights>(200),
@@ -223,6 +238,7 @@ pub struct CommandServices {
     pub import_limits: ImportLimits,
     pub sequences: crate::sequences::SequenceService,
     pub calls: crate::calls::CallService,
+    pub inbound: crate::webhooks::InboundService,
     /// Where commands read the time (a test sets and advances it).
     pub clock: crate::clock::Clock,
 }
@@ -240,6 +256,7 @@ pub fn configure(services: CommandServices) -> impl FnOnce(&mut ServiceConfig) {
             .app_data(web::Data::new(services.import_limits))
             .app_data(web::Data::new(services.sequences))
             .app_data(web::Data::new(services.calls))
+            .app_data(web::Data::new(services.inbound))
             .app_data(web::Data::new(services.clock));
         register_routes(cfg, routes());
     }
