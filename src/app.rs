@@ -7,6 +7,7 @@ use leadstream_api_conventions::{
     configure_input_limits, idempotency, rate_limit, register_routes, request_context, route_not_found, AccessTokens,
     ApiRoute, Authenticator, IdempotencyStore, RateLimiter,
 };
+use leadstream_command_api::appointments::{AppointmentService, BusinessHoursStore};
 use leadstream_command_api::batch::{batch_event_store, BatchJobs, BatchSettings, BatchWorker};
 use leadstream_command_api::calls::CallService;
 use leadstream_command_api::identity::{
@@ -134,6 +135,9 @@ impl RunningApp {
                 let followups = LeadFollowUps::new(leads.clone(), weights.clone());
                 let calls = CallService::new(pool.clone(), followups.clone(), integrations.clone());
                 CommandServices {
+                    appointments: AppointmentService::new(pool.clone(), followups.clone()),
+                    business_hours: BusinessHoursStore::new(pool.clone()),
+                    followups: followups.clone(),
                     inbound: InboundService::new(pool.clone(), calls.clone(), followups.clone()),
                     calls,
                     leads,
@@ -169,15 +173,15 @@ impl RunningApp {
                 if settings.scheduler_tick_ms > 0 {
                     let scheduler = Scheduler::new(
                         services.sequences.clone(),
-                        services.leads.clone(),
-                        services.weights.clone(),
+                        services.followups.clone(),
                         services.integrations.clone(),
                         settings.clock.clone(),
                         SchedulerSettings {
                             tick: Duration::from_millis(settings.scheduler_tick_ms),
                             batch: 100,
                         },
-                    );
+                    )
+                    .with_reminders(services.appointments.clone(), services.business_hours.clone());
                     tasks.push(tokio::spawn(scheduler.run(shutdown_rx.clone())));
                 }
             }

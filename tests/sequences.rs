@@ -8,7 +8,7 @@ use leadstream_command_api::clock::Clock;
 use leadstream_command_api::integrations::Integrations;
 use leadstream_command_api::scoring::WeightsStore;
 use leadstream_command_api::sequences::{Scheduler, SchedulerSettings, SequenceService};
-use leadstream_command_api::{lead_event_store, LeadCommandService};
+use leadstream_command_api::{lead_event_store, LeadCommandService, LeadFollowUps};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::Instant;
@@ -195,8 +195,10 @@ async fn two_schedulers_never_send_one_touchpoint_twice_and_a_converted_lead_sto
         let pool = app.pool.clone();
         Scheduler::new(
             SequenceService::new(pool.clone()),
-            LeadCommandService::new(lead_event_store(pool.clone(), 5), pool.clone()),
-            WeightsStore::new(pool.clone()),
+            LeadFollowUps::new(
+                LeadCommandService::new(lead_event_store(pool.clone(), 5), pool.clone()),
+                WeightsStore::new(pool.clone()),
+            ),
             Integrations::local(pool),
             clock.clone(),
             SchedulerSettings {

@@ -1,6 +1,7 @@
 //! The write side: HTTP commands, the PostgreSQL event store, and the outbox relay to Kafka.
 
 mod aggregate_store;
+pub mod appointments;
 pub mod batch;
 pub mod calls;
 pub mod clock;

@@ -1,6 +1,7 @@
 //! The read side over HTTP: every answer comes from a read model, never from the event store's
 //! aggregates.
 
+mod appointments;
 mod calls;
 mod consistency;
 mod lead_export;
@@ -48,6 +49,19 @@ pub fn routes() -> Vec<ApiRoute> {
             .summary("One call with its transcript, summary and analytics")
             .query::<calls::CallDetailParams>()
             .answers::<calls::CallDetail>(200),
+        ApiRoute::get("/api/v1/appointments", appointments::list)
+            .summary("The tenant's appointments, soonest first (filters `lead_id`, `agent_id`, `status`, `date_from`, `date_to`)")
+            .query::<appointments::AppointmentListParams>()
+            .answers::<appointments::AppointmentPage>(200),
+        // Before `/appointments/{id}`, which would take `available-slots` for an id.
+        ApiRoute::get("/api/v1/appointments/available-slots", appointments::available_slots_for)
+            .summary("Free slots within the tenant's business hours and time zone, avoiding the agent's bookings")
+            .query::<appointments::SlotParams>()
+            .answers::<appointments::SlotList>(200),
+        ApiRoute::get("/api/v1/appointments/{id}", appointments::detail)
+            .summary("One appointment")
+            .query::<appointments::AppointmentDetailParams>()
+            .answers::<appointments::AppointmentRow>(200),
     ]
 }
 

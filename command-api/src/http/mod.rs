@@ -1,6 +1,7 @@
 //! HTTP routes of the write side, and of identity.
 
 mod api_keys;
+pub(crate) mod appointments;
 mod auth;
 mod batches;
 mod calls;
@@ -212,6 +213,32 @@ pub fn routes() -> Vec<ApiRoute> {
             .summary("Set or rotate the tenant's secret for a provider's webhooks (admins); answers the webhook URL")
             .accepts::<inbound_webhooks::SecretRequest>()
             .answers::<inbound_webhooks::SecretAnswer>(200),
+        ApiRoute::post("/api/v1/appointments", appointments::create)
+            .summary("Book an appointment with a lead (refused when the agent is booked then); moves the lead to `agendado`")
+            .accepts::<appointments::CreateAppointmentRequest>()
+            .answers::<appointments::AppointmentAnswer>(201)
+            .may_conflict(),
+        ApiRoute::put("/api/v1/appointments/{id}", appointments::update)
+            .summary("Reschedule, change type, notes or location, or set the status (confirmed, completed, cancelled, no_show)")
+            .accepts::<appointments::UpdateAppointmentRequest>()
+            .answers::<appointments::AppointmentAnswer>(200)
+            .may_conflict(),
+        ApiRoute::delete("/api/v1/appointments/{id}", appointments::cancel)
+            .summary("Cancel an appointment; the agent's time is free again")
+            .answers::<appointments::AppointmentAnswer>(200)
+            .may_conflict(),
+        ApiRoute::post("/api/v1/appointments/{id}/remind", appointments::remind)
+            .summary("Send the lead a reminder now, by sms or email")
+            .accepts::<appointments::RemindRequest>()
+            .answers::<appointments::AppointmentAnswer>(200)
+            .may_conflict(),
+        ApiRoute::get("/api/v1/settings/business-hours", appointments::business_hours)
+            .summary("The tenant's time zone and opening hours per weekday (defaults: Monday to Friday 09:00–17:00 UTC)")
+            .answers::<appointments::BusinessHoursBody>(200),
+        ApiRoute::put("/api/v1/settings/business-hours", appointments::set_business_hours)
+            .summary("Set the tenant's time zone and opening hours (admins)")
+            .accepts::<appointments::BusinessHoursBody>()
+            .answers::<appointments::BusinessHoursBody>(200),
         ApiRoute::get("/api/v1/scoring/weights", scoring_weights::current)
             .summary("The tenant's current scoring weights (the defaults are version 1)")
             .answers::<StoredWeights>(200),
@@ -239,6 +266,9 @@ pub struct CommandServices {
     pub sequences: crate::sequences::SequenceService,
     pub calls: crate::calls::CallService,
     pub inbound: crate::webhooks::InboundService,
+    pub appointments: crate::appointments::AppointmentService,
+    pub business_hours: crate::appointments::BusinessHoursStore,
+    pub followups: crate::LeadFollowUps,
     /// Where commands read the time (a test sets and advances it).
     pub clock: crate::clock::Clock,
 }
@@ -257,6 +287,9 @@ pub fn configure(services: CommandServices) -> impl FnOnce(&mut ServiceConfig) {
             .app_data(web::Data::new(services.sequences))
             .app_data(web::Data::new(services.calls))
             .app_data(web::Data::new(services.inbound))
+            .app_data(web::Data::new(services.appointments))
+            .app_data(web::Data::new(services.business_hours))
+            .app_data(web::Data::new(services.followups))
             .app_data(web::Data::new(services.clock));
         register_routes(cfg, routes());
     }

@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
-use leadstream_domain::lead::{Channel, LeadAccess, LeadAction, LeadCommand, SentMessage};
+use leadstream_domain::appointment::ReminderTrigger;
+use leadstream_domain::lead::{Channel, LeadAction, SentMessage};
 use leadstream_domain::sequence::{SequenceAction, SequenceCommand, SequenceEvent};
 use leadstream_domain::values::{LeadStatus, LongText, ShortText, TenantId};
 use std::time::Duration;
@@ -7,10 +8,10 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::SequenceService;
+use crate::appointments::{send_reminder, AppointmentService, BusinessHoursStore, Reminder, ReminderFailure};
 use crate::clock::Clock;
 use crate::integrations::{Integrations, Outbound};
-use crate::scoring::WeightsStore;
-use crate::{CommandMetadata, LeadCommandService};
+use crate::{CommandMetadata, LeadFollowUps};
 
 /// How the scheduler runs.
 #[derive(Debug, Clone)]
@@ -21,15 +22,16 @@ pub struct SchedulerSettings {
     pub batch: i64,
 }
 
-/// Sends due touchpoints. Each look claims due rows with `FOR UPDATE SKIP LOCKED` and holds
-/// them until they are marked, so instances never take the same touchpoint; the Sequence
-/// refuses a touchpoint it already sent, so a retry after a crash does not send it again.
+/// Sends due touchpoints and appointment reminders. Each look claims due rows with
+/// `FOR UPDATE SKIP LOCKED` and holds them until they are marked, so instances never take the
+/// same one; the Sequence refuses a touchpoint it already sent, and the Appointment a scheduled
+/// reminder it already recorded, so a retry after a crash does not send it again.
 #[derive(Clone)]
 pub struct Scheduler {
     sequences: SequenceService,
-    leads: LeadCommandService,
-    weights: WeightsStore,
+    followups: LeadFollowUps,
     integrations: Integrations,
+    reminders: Option<(AppointmentService, BusinessHoursStore)>,
     clock: Clock,
     settings: SchedulerSettings,
 }
@@ -49,20 +51,25 @@ impl Scheduler {
     /// A scheduler over the given services, reading time from `clock`.
     pub fn new(
         sequences: SequenceService,
-        leads: LeadCommandService,
-        weights: WeightsStore,
+        followups: LeadFollowUps,
         integrations: Integrations,
         clock: Clock,
         settings: SchedulerSettings,
     ) -> Self {
         Self {
             sequences,
-            leads,
-            weights,
+            followups,
             integrations,
+            reminders: None,
             clock,
             settings,
         }
+    }
+
+    /// The same scheduler, also sending appointment reminders.
+    pub fn with_reminders(mut self, appointments: AppointmentService, hours: BusinessHoursStore) -> Self {
+        self.reminders = Some((appointments, hours));
+        self
     }
 
     /// Runs until `shutdown` turns true.
@@ -72,6 +79,11 @@ impl Scheduler {
                 Ok(0) => {}
                 Ok(fired) => tracing::info!(fired, "touchpoints sent"),
                 Err(error) => tracing::warn!(%error, "scheduler look failed; trying again"),
+            }
+            match self.fire_due_reminders().await {
+                Ok(0) => {}
+                Ok(fired) => tracing::info!(fired, "reminders sent"),
+                Err(error) => tracing::warn!(%error, "reminder look failed; trying again"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(self.settings.tick) => {}
@@ -137,7 +149,12 @@ impl Scheduler {
             action,
         };
         // A converted or erased lead stops its sequences by itself.
-        let lead = self.leads.load(due.lead_id).await.map_err(|e| e.to_string())?;
+        let lead = self
+            .followups
+            .leads
+            .load(due.lead_id)
+            .await
+            .map_err(|e| e.to_string())?;
         let reason = if !lead.exists() || lead.erased {
             Some("the lead was erased")
         } else if lead.status == Some(LeadStatus::Converted) {
@@ -216,23 +233,85 @@ impl Scheduler {
             provider: accepted.provider,
             provider_message_id: accepted.provider_message_id,
         };
-        let weights = self
-            .weights
-            .current(due.tenant_id)
-            .await
-            .map_err(|e| e.to_string())?
-            .weights();
-        let record = LeadCommand {
-            tenant_id,
-            issued_at: now,
-            access: LeadAccess::WholeTenant,
-            weights,
-            action: LeadAction::RecordMessage(Box::new(message)),
-        };
-        self.leads
-            .execute(due.lead_id, record, None, &metadata)
+        self.followups
+            .run(due.lead_id, LeadAction::RecordMessage(Box::new(message)), &metadata)
             .await
             .map_err(|e| e.to_string())?;
         Ok("sent")
+    }
+
+    /// Sends every appointment reminder due now (up to the batch); returns how many went out.
+    pub async fn fire_due_reminders(&self) -> Result<usize, String> {
+        let Some((appointments, hours)) = &self.reminders else {
+            return Ok(0);
+        };
+        let now = self.clock.now();
+        let mut tx = appointments.pool().begin().await.map_err(|e| e.to_string())?;
+        let due: Vec<(Uuid, i32, Uuid)> = sqlx::query_as(
+            "SELECT appointment_id, minutes_before, tenant_id FROM appointment_reminders
+              WHERE state = 'pending' AND due_at <= $1
+              ORDER BY due_at LIMIT $2
+                FOR UPDATE SKIP LOCKED",
+        )
+        .bind(now)
+        .bind(self.settings.batch)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| e.to_string())?;
+        let mut fired = 0;
+        for (appointment_id, minutes_before, tenant_id) in due {
+            let appointment = appointments.load(appointment_id).await.map_err(|e| e.to_string())?;
+            let state = if !appointment.status.is_open() {
+                "cancelled"
+            } else {
+                let metadata = CommandMetadata {
+                    tenant_id: TenantId(tenant_id),
+                    issued_at: now,
+                    actor: "scheduler".into(),
+                    correlation_id: format!("appointment:{appointment_id}"),
+                    causation_id: format!("appointment:{appointment_id}:reminder:{minutes_before}"),
+                };
+                let reminder = Reminder {
+                    appointment: &appointment,
+                    channel: None,
+                    message: None,
+                    trigger: ReminderTrigger::Scheduled,
+                    minutes_before: Some(minutes_before as u32),
+                };
+                match send_reminder(
+                    appointments,
+                    &self.followups,
+                    &self.integrations,
+                    hours,
+                    reminder,
+                    &metadata,
+                )
+                .await
+                {
+                    Ok(executed) => {
+                        fired += usize::from(!executed.events.is_empty());
+                        "sent"
+                    }
+                    Err(ReminderFailure::NoAddress(_)) => {
+                        tracing::warn!(%appointment_id, "the lead has no address for a reminder");
+                        "cancelled"
+                    }
+                    Err(error) => return Err(error.to_string()),
+                }
+            };
+            sqlx::query(
+                "UPDATE appointment_reminders SET state = $3, sent_at = CASE WHEN $3 = 'sent' THEN $4 END
+                  WHERE appointment_id = $1 AND minutes_before = $2",
+            )
+            .bind(appointment_id)
+            .bind(minutes_before)
+            .bind(state)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+        Ok(fired)
     }
 }

@@ -152,6 +152,9 @@ pub struct Appointment {
     pub reminders_minutes_before: Vec<u32>,
     pub status: AppointmentStatus,
     pub reminders_sent: u32,
+    /// The scheduled reminders (minutes before) already sent for the current start time.
+    #[serde(default)]
+    pub reminded: Vec<u32>,
 }
 
 impl Appointment {
@@ -265,6 +268,12 @@ impl Appointment {
                 reason: reason.clone(),
                 cancelled_at: at,
             })],
+            // The scheduler retrying after a crash: that reminder went out already.
+            AppointmentAction::RecordReminder {
+                trigger: ReminderTrigger::Scheduled,
+                minutes_before: Some(m),
+                ..
+            } if self.reminded.contains(m) => vec![],
             AppointmentAction::RecordReminder {
                 channel,
                 to,
@@ -334,6 +343,7 @@ impl Aggregate for Appointment {
                 self.starts_at = Some(e.starts_at);
                 self.duration_minutes = e.duration_minutes;
                 self.status = AppointmentStatus::Scheduled;
+                self.reminded.clear();
             }
             AppointmentEvent::Updated(e) => {
                 if let Some(t) = e.appointment_type {
@@ -346,7 +356,12 @@ impl Aggregate for Appointment {
             AppointmentEvent::Completed(_) => self.status = AppointmentStatus::Completed,
             AppointmentEvent::Cancelled(_) => self.status = AppointmentStatus::Cancelled,
             AppointmentEvent::NoShow(_) => self.status = AppointmentStatus::NoShow,
-            AppointmentEvent::ReminderSent(_) => self.reminders_sent += 1,
+            AppointmentEvent::ReminderSent(e) => {
+                self.reminders_sent += 1;
+                if let (ReminderTrigger::Scheduled, Some(m)) = (e.trigger, e.minutes_before) {
+                    self.reminded.push(m);
+                }
+            }
         }
     }
 }
