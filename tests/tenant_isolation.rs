@@ -20,6 +20,9 @@ enum Probe {
     OwnScope { path: String, body: Option<Value> },
     /// A CSV upload.
     Import,
+    /// A provider delivery (or WhatsApp handshake) signed with A's own secret, aimed at B's
+    /// tenant: must be refused.
+    Webhook,
 }
 
 /// B's resources, which A must not reach.
@@ -29,6 +32,9 @@ struct Victim {
     key: String,
     batch: String,
     sequence: String,
+    call: String,
+    appointment: String,
+    tenant: String,
     ids: Vec<String>,
 }
 
@@ -96,6 +102,42 @@ fn probe(method: &Method, path: &str, b: &Victim, a: &Caller) -> Option<Probe> {
             path.to_string(),
             Some(json!({"lead_id": b.lead, "subject": "x", "content": "hi"})),
         ),
+        ("POST", "/api/v1/calls") => foreign(path.to_string(), Some(json!({"lead_id": b.lead}))),
+        ("POST", "/api/v1/calls/{id}/start") => foreign(format!("/api/v1/calls/{}/start", b.call), None),
+        ("POST", "/api/v1/calls/{id}/respond") => {
+            foreign(format!("/api/v1/calls/{}/respond", b.call), Some(json!({"text": "hi"})))
+        }
+        ("POST", "/api/v1/calls/{id}/end") => foreign(format!("/api/v1/calls/{}/end", b.call), Some(json!({}))),
+        ("GET", "/api/v1/calls") => own(path, None),
+        ("GET", "/api/v1/calls/{id}") => foreign(format!("/api/v1/calls/{}", b.call), None),
+        ("POST" | "GET", "/api/v1/webhooks/inbound/{provider}") => Some(Probe::Webhook),
+        ("PUT", "/api/v1/webhooks/inbound/{provider}/secret") => own(
+            "/api/v1/webhooks/inbound/whatsapp/secret",
+            Some(json!({"secret": "a-secret-of-tenant-a", "verify_token": "a-token"})),
+        ),
+        ("POST", "/api/v1/appointments") => foreign(
+            path.to_string(),
+            Some(json!({"lead_id": b.lead, "scheduled_date": "2099-01-05T15:00:00Z"})),
+        ),
+        ("PUT", "/api/v1/appointments/{id}") => foreign(
+            format!("/api/v1/appointments/{}", b.appointment),
+            Some(json!({"status": "cancelled"})),
+        ),
+        ("DELETE" | "GET", "/api/v1/appointments/{id}") => {
+            foreign(format!("/api/v1/appointments/{}", b.appointment), None)
+        }
+        ("POST", "/api/v1/appointments/{id}/remind") => foreign(
+            format!("/api/v1/appointments/{}/remind", b.appointment),
+            Some(json!({})),
+        ),
+        ("GET", "/api/v1/appointments" | "/api/v1/appointments/available-slots") => own(path, None),
+        ("GET", "/api/v1/settings/business-hours") => own(path, None),
+        ("PUT", "/api/v1/settings/business-hours") => own(
+            path,
+            Some(
+                json!({"timezone": "Europe/Madrid", "business_hours": {"friday": {"open": "10:00", "close": "12:00"}}}),
+            ),
+        ),
         // The lead's id is in the body here.
         ("POST", "/api/v1/crm/sync") => foreign(path.to_string(), Some(json!({"lead_id": b.lead, "crm": "hubspot"}))),
         ("GET", "/api/v1/scoring/weights") => own(path, None),
@@ -123,6 +165,15 @@ async fn tenant_digest(app: &TestApp, tenant: uuid::Uuid) -> Vec<String> {
         ("batch_jobs", "batch_id"),
         ("outbound_messages", "id"),
         ("sequences", "sequence_id"),
+        ("calls", "id"),
+        ("call_lookup", "call_id"),
+        ("placed_calls", "id"),
+        ("appointments", "id"),
+        ("agent_bookings", "appointment_id"),
+        ("appointment_reminders", "appointment_id, minutes_before"),
+        ("business_hours", "tenant_id"),
+        ("inbound_webhook_secrets", "provider"),
+        ("inbound_webhook_receipts", "provider, event_id"),
     ] {
         let column = if table == "tenants" { "id" } else { "tenant_id" };
         let digest: String = sqlx::query_scalar(&format!(
@@ -213,6 +264,54 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
         .await;
     assert_eq!(sequence.status, StatusCode::CREATED, "{}", sequence.body);
     let sequence = sequence.body["sequence_id"].as_str().unwrap().to_string();
+    // B's call, appointment, hours and webhook secret, projected before the digest.
+    let call = app
+        .call(Method::POST, "/api/v1/calls", Some(&b), Some(json!({"lead_id": lead})))
+        .await;
+    assert_eq!(call.status, StatusCode::CREATED, "{}", call.body);
+    let call_position = call.position();
+    let call = call.body["call_id"].as_str().unwrap().to_string();
+    let booked = app
+        .call(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(&b),
+            Some(json!({"lead_id": lead, "scheduled_date": "2099-01-05T15:00:00Z"})),
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    let booked_position = booked.position();
+    let appointment = booked.body["id"].as_str().unwrap().to_string();
+    for path in [
+        format!("/api/v1/calls/{call}?min_position={call_position}"),
+        format!("/api/v1/appointments/{appointment}?min_position={booked_position}"),
+    ] {
+        let seen = app.call(Method::GET, &path, Some(&b), None).await;
+        assert_eq!(seen.header("x-projection-caught-up").as_deref(), Some("true"), "{path}");
+    }
+    let last: i64 = sqlx::query_scalar("SELECT max(position) FROM outbox WHERE aggregate_type = 'lead'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    app.wait_projected(&b, last).await;
+    let secret = app
+        .call(
+            Method::PUT,
+            "/api/v1/webhooks/inbound/whatsapp/secret",
+            Some(&b),
+            Some(json!({"secret": "b-secret-of-tenant-b", "verify_token": "b-token"})),
+        )
+        .await;
+    assert_eq!(secret.status, StatusCode::OK);
+    app.call(
+        Method::PUT,
+        "/api/v1/settings/business-hours",
+        Some(&b),
+        Some(
+            json!({"timezone": "America/Santiago", "business_hours": {"monday": {"open": "09:00", "close": "13:00"}}}),
+        ),
+    )
+    .await;
     let victim = Victim {
         ids: vec![
             lead.clone(),
@@ -222,9 +321,14 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
             b.tenant_id.to_string(),
             batch.clone(),
             sequence.clone(),
+            call.clone(),
+            appointment.clone(),
         ],
         batch,
         sequence,
+        call,
+        appointment,
+        tenant: b.tenant_id.to_string(),
         lead,
         user: b_agent.user_id.to_string(),
         key: b_key["id"].as_str().unwrap().to_string(),
@@ -238,6 +342,52 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
             .unwrap_or_else(|| panic!("{method} {} has no row in the isolation matrix", route.path));
         let answer: Answer = match probe {
             Probe::Public => continue,
+            Probe::Webhook => {
+                // A's own secret, B's tenant in the URL.
+                let a_secret = app
+                    .call(
+                        Method::PUT,
+                        "/api/v1/webhooks/inbound/whatsapp/secret",
+                        Some(&a),
+                        Some(json!({"secret": "a-secret-of-tenant-a", "verify_token": "a-token"})),
+                    )
+                    .await;
+                assert_eq!(a_secret.status, StatusCode::OK);
+                let url = format!(
+                    "{}/api/v1/webhooks/inbound/whatsapp?tenant_id={}",
+                    app.base, victim.tenant
+                );
+                let (status, expected) = if method == Method::GET {
+                    let status = app
+                        .client
+                        .get(format!(
+                            "{url}&hub.mode=subscribe&hub.verify_token=a-token&hub.challenge=1"
+                        ))
+                        .send()
+                        .await
+                        .unwrap()
+                        .status();
+                    (status, StatusCode::FORBIDDEN)
+                } else {
+                    let body = serde_json::to_vec(&json!({"entry": [{"changes": [{"value": {"messages": [
+                        {"from": "56911112222", "id": "wamid.a", "text": {"body": "hola"}}]}}]}]}))
+                    .unwrap();
+                    let signature = leadstream_command_api::webhooks::sign("a-secret-of-tenant-a", &body);
+                    let status = app
+                        .client
+                        .post(&url)
+                        .header("x-hub-signature-256", format!("sha256={signature}"))
+                        .body(body)
+                        .send()
+                        .await
+                        .unwrap()
+                        .status();
+                    (status, StatusCode::UNAUTHORIZED)
+                };
+                assert_eq!(status, expected, "{method} {}", route.path);
+                checked += 1;
+                continue;
+            }
             Probe::ForeignId { path, body } => {
                 let answer = app.call(method.clone(), &path, Some(&a), body).await;
                 answer.assert_error(404, "RESOURCE_NOT_FOUND");

@@ -218,7 +218,6 @@ async fn visible(
 }
 
 /// `POST /api/v1/appointments`.
-#[allow(clippy::too_many_arguments)]
 pub async fn create(
     leads: Service,
     appointments: web::Data<AppointmentService>,
