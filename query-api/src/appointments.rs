@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::leads::{read_model_after, respond};
-use crate::paging::Page;
+use crate::paging::{fetch_page, Page};
 use crate::ProjectionProgress;
 
 const PROJECTION: &str = "appointments";
@@ -193,25 +193,8 @@ pub async fn list(
             sql.push(" AND a.starts_at < ").push_bind(v);
         }
     };
-    let mut count = QueryBuilder::new("SELECT count(*)");
-    filters(&mut count);
-    let total: i64 = count
-        .build_query_scalar()
-        .fetch_one(pool.get_ref())
-        .await
-        .map_err(ApiError::internal)?;
-    let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
-    filters(&mut select);
-    select
-        .push(" ORDER BY a.starts_at, a.id LIMIT ")
-        .push_bind(i64::from(paging.limit))
-        .push(" OFFSET ")
-        .push_bind(paging.offset());
-    let data: Vec<AppointmentRow> = select
-        .build_query_as()
-        .fetch_all(pool.get_ref())
-        .await
-        .map_err(ApiError::internal)?;
+    let (data, total): (Vec<AppointmentRow>, i64) =
+        fetch_page(pool.get_ref(), COLUMNS, "a.starts_at, a.id", paging, filters).await?;
     Ok(respond(
         caught_up,
         AppointmentPage {

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::leads::{read_model_after, respond};
-use crate::paging::Page;
+use crate::paging::{fetch_page, Page};
 use crate::ProjectionProgress;
 
 const PROJECTION: &str = "calls";
@@ -139,25 +139,14 @@ pub async fn list(
             sql.push(" AND c.status = ").push_bind(status);
         }
     };
-    let mut count = QueryBuilder::new("SELECT count(*)");
-    filters(&mut count);
-    let total: i64 = count
-        .build_query_scalar()
-        .fetch_one(pool.get_ref())
-        .await
-        .map_err(ApiError::internal)?;
-    let mut select = QueryBuilder::new(format!("SELECT {CALL_COLUMNS}"));
-    filters(&mut select);
-    select
-        .push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ")
-        .push_bind(i64::from(paging.limit))
-        .push(" OFFSET ")
-        .push_bind(paging.offset());
-    let data: Vec<CallRow> = select
-        .build_query_as()
-        .fetch_all(pool.get_ref())
-        .await
-        .map_err(ApiError::internal)?;
+    let (data, total): (Vec<CallRow>, i64) = fetch_page(
+        pool.get_ref(),
+        CALL_COLUMNS,
+        "c.created_at DESC, c.id DESC",
+        paging,
+        filters,
+    )
+    .await?;
     Ok(respond(
         caught_up,
         CallPage {

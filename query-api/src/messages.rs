@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::leads::{read_after, respond};
-use crate::paging::Page;
+use crate::paging::{fetch_page, Page};
 use crate::ProjectionProgress;
 
 /// Query parameters of the message lists (seed 002).
@@ -108,25 +108,14 @@ async fn list(
             sql.push(" AND a.lead_id = ").push_bind(lead_id);
         }
     };
-    let mut count = QueryBuilder::new("SELECT count(*)");
-    filters(&mut count);
-    let total: i64 = count
-        .build_query_scalar()
-        .fetch_one(pool)
-        .await
-        .map_err(ApiError::internal)?;
-    let mut select = QueryBuilder::new("SELECT a.lead_id, a.metadata, a.occurred_at");
-    filters(&mut select);
-    select
-        .push(" ORDER BY a.occurred_at DESC, a.lead_id, a.sequence DESC LIMIT ")
-        .push_bind(i64::from(limit))
-        .push(" OFFSET ")
-        .push_bind(paging.offset());
-    let rows: Vec<(Uuid, Value, DateTime<Utc>)> = select
-        .build_query_as()
-        .fetch_all(pool)
-        .await
-        .map_err(ApiError::internal)?;
+    let (rows, total): (Vec<(Uuid, Value, DateTime<Utc>)>, i64) = fetch_page(
+        pool,
+        "a.lead_id, a.metadata, a.occurred_at",
+        "a.occurred_at DESC, a.lead_id, a.sequence DESC",
+        paging,
+        filters,
+    )
+    .await?;
     let text = |m: &Value, key: &str| m.get(key).and_then(Value::as_str).map(str::to_string);
     let data = rows
         .into_iter()

@@ -34,3 +34,38 @@ impl Page {
         i64::from(self.page - 1) * i64::from(self.limit)
     }
 }
+
+/// Counts what `filters` selects (a `FROM … WHERE …` tail) and fetches page `page` of
+/// `columns` from it, in `order`: one list's two queries.
+pub async fn fetch_page<T>(
+    pool: &sqlx::PgPool,
+    columns: &str,
+    order: &str,
+    page: Page,
+    filters: impl Fn(&mut sqlx::QueryBuilder<'_, sqlx::Postgres>),
+) -> Result<(Vec<T>, i64), leadstream_api_conventions::ApiError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    use leadstream_api_conventions::ApiError;
+    let mut count = sqlx::QueryBuilder::new("SELECT count(*)");
+    filters(&mut count);
+    let total: i64 = count
+        .build_query_scalar()
+        .fetch_one(pool)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut select = sqlx::QueryBuilder::new(format!("SELECT {columns}"));
+    filters(&mut select);
+    select
+        .push(format!(" ORDER BY {order} LIMIT "))
+        .push_bind(i64::from(page.limit))
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    let rows = select
+        .build_query_as()
+        .fetch_all(pool)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((rows, total))
+}

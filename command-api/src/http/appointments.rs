@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::calls::slug;
 use super::command_response::{command_error, request_metadata, EVENT_POSITION_HEADER};
 use super::lead_requests::{required_field, uuid_field};
-use super::leads::Service;
+use super::leads::{ensure_active_agent, visible_lead, Service};
 use crate::appointments::{
     send_reminder, AppointmentFailure, AppointmentService, BusinessHoursStore, Reminder, ReminderFailure,
 };
@@ -243,27 +243,14 @@ pub async fn create(
     if !e.0.is_empty() {
         return Err(ApiError::validation(e));
     }
-    let lead = leads.load(lead_id).await.map_err(command_error)?;
-    if !lead.is_visible_to(principal.tenant_id, principal.lead_access()) || lead.erased {
-        return Err(ApiError::not_found("lead"));
-    }
+    let lead = visible_lead(&leads, &principal, lead_id).await?;
     let agent = agent_id.or(lead.assigned_to.map(|a| a.0)).unwrap_or(principal.user_id);
     if let LeadAccess::AssignedTo(me) = principal.lead_access() {
         if agent != me.0 {
             return Err(ApiError::forbidden("agents book their own time only"));
         }
     }
-    let active = identity
-        .store()
-        .is_active_user(principal.tenant_id.0, agent)
-        .await
-        .map_err(ApiError::internal)?;
-    if !active {
-        return Err(ApiError::validation(ValidationErrors(vec![FieldError::new(
-            "agent_id",
-            "is not an active user of your tenant",
-        )])));
-    }
+    ensure_active_agent(&identity, &principal, agent).await?;
     let id = Uuid::now_v7();
     let action = AppointmentAction::Schedule(ScheduleAppointment {
         appointment_id: id,

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::command_response::{command_error, request_metadata, EVENT_POSITION_HEADER};
 use super::lead_requests::{required_field, uuid_field};
-use super::leads::Service;
+use super::leads::{visible_lead, Service};
 use crate::calls::{CallFailure, CallService, NewCall};
 use crate::clock::Clock;
 use crate::{CommandMetadata, Executed};
@@ -207,10 +207,7 @@ pub async fn create(
     let Some(lead_id) = lead_id else {
         return Err(ApiError::validation(e));
     };
-    let lead = leads.load(lead_id).await.map_err(command_error)?;
-    if !lead.is_visible_to(principal.tenant_id, principal.lead_access()) || lead.erased {
-        return Err(ApiError::not_found("lead"));
-    }
+    let lead = visible_lead(&leads, &principal, lead_id).await?;
     let phone = phone.or_else(|| lead.phone.clone());
     if phone.is_none() && e.0.is_empty() {
         e.push(FieldError::new("phone_number", "the lead has no phone; give one"));

@@ -29,6 +29,40 @@ async fn run(
     Ok(command_response(status, outcome))
 }
 
+/// Refuses (422 naming `agent_id`) unless `agent` is an active user of the principal's tenant.
+pub(super) async fn ensure_active_agent(
+    identity: &IdentityService,
+    principal: &Principal,
+    agent: Uuid,
+) -> Result<(), ApiError> {
+    let active = identity
+        .store()
+        .is_active_user(principal.tenant_id.0, agent)
+        .await
+        .map_err(ApiError::internal)?;
+    if active {
+        Ok(())
+    } else {
+        Err(ApiError::validation(ValidationErrors(vec![FieldError::new(
+            "agent_id",
+            "is not an active user of your tenant",
+        )])))
+    }
+}
+
+/// The lead `lead_id`, if the principal may see it and it is not erased; otherwise 404.
+pub(super) async fn visible_lead(
+    service: &LeadCommandService,
+    principal: &Principal,
+    lead_id: Uuid,
+) -> Result<leadstream_domain::lead::Lead, ApiError> {
+    let lead = service.load(lead_id).await.map_err(command_error)?;
+    if !lead.is_visible_to(principal.tenant_id, principal.lead_access()) || lead.erased {
+        return Err(ApiError::not_found("lead"));
+    }
+    Ok(lead)
+}
+
 /// Runs `action` on lead `lead_id` for the principal's tenant, with the tenant's current weights
 /// and the request's correlation, and reports what it left behind.
 pub(super) async fn execute(
@@ -135,17 +169,7 @@ pub async fn assign(
     body: web::Json<AssignRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let agent_id = body.into_inner().parse().map_err(ApiError::validation)?;
-    let assignable = identity
-        .store()
-        .is_active_user(principal.tenant_id.0, agent_id.0)
-        .await
-        .map_err(ApiError::internal)?;
-    if !assignable {
-        return Err(ApiError::validation(ValidationErrors(vec![FieldError::new(
-            "agent_id",
-            "is not an active user of your tenant",
-        )])));
-    }
+    ensure_active_agent(&identity, &principal, agent_id.0).await?;
     run(
         &service,
         &principal,

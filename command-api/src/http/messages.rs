@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::command_response::{command_error, command_headers};
+use super::command_response::command_headers;
 use super::lead_requests::{required_field, uuid_field};
-use super::leads::{execute, Service};
+use super::leads::{execute, visible_lead, Service};
 use crate::integrations::{Integrations, Outbound};
 
 /// `POST /api/v1/sms`.
@@ -142,10 +142,7 @@ async fn send_message(
     mut errors: ValidationErrors,
     send: Send,
 ) -> Result<HttpResponse, ApiError> {
-    let lead = service.load(send.lead_id).await.map_err(command_error)?;
-    if !lead.is_visible_to(principal.tenant_id, principal.lead_access()) || lead.erased {
-        return Err(ApiError::not_found("lead"));
-    }
+    let lead = visible_lead(service, principal, send.lead_id).await?;
     let to = send.to.or_else(|| lead.address_for(send.channel));
     if to.is_none() {
         let (field, what) = match send.channel {

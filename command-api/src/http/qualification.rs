@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::command_response::{command_error, command_response};
-use super::leads::{execute, Service};
+use super::leads::{execute, visible_lead, Service};
 use super::qualification_requests::*;
 use crate::integrations::{CrmRequest, Integrations};
 
@@ -100,10 +100,7 @@ pub async fn crm_sync(
     body: web::Json<CrmSyncRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let sync = body.into_inner().parse().map_err(ApiError::validation)?;
-    let lead = service.load(sync.lead_id).await.map_err(command_error)?;
-    if !lead.is_visible_to(principal.tenant_id, principal.lead_access()) || lead.erased {
-        return Err(ApiError::not_found("lead"));
-    }
+    let lead = visible_lead(&service, &principal, sync.lead_id).await?;
     let request = CrmRequest {
         tenant_id: principal.tenant_id.0,
         lead_id: sync.lead_id,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::command_response::{command_error, request_metadata};
 use super::lead_requests::{required_field, uuid_field};
-use super::leads::Service;
+use super::leads::{visible_lead, Service};
 use crate::clock::Clock;
 use crate::sequences::{SequenceFailure, SequenceService, SequenceView};
 
@@ -93,10 +93,7 @@ pub async fn start(
     let (Some(lead_id), Some(channel)) = (lead_id, channel) else {
         return Err(ApiError::validation(e));
     };
-    let lead = service.load(lead_id).await.map_err(command_error)?;
-    if !lead.is_visible_to(principal.tenant_id, principal.lead_access()) || lead.erased {
-        return Err(ApiError::not_found("lead"));
-    }
+    let lead = visible_lead(&service, &principal, lead_id).await?;
     if lead.address_for(channel).is_none() {
         e.push(FieldError::new(
             "channel",
