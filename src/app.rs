@@ -10,6 +10,7 @@ use leadstream_api_conventions::{
 use leadstream_command_api::appointments::{AppointmentService, BusinessHoursStore};
 use leadstream_command_api::batch::{batch_event_store, BatchJobs, BatchSettings, BatchWorker};
 use leadstream_command_api::calls::CallService;
+use leadstream_command_api::campaigns::CampaignStore;
 use leadstream_command_api::identity::{
     signing_secret, IdentityService, IdentitySettings, IdentityStore, RecordingMailer,
 };
@@ -138,6 +139,7 @@ impl RunningApp {
                     appointments: AppointmentService::new(pool.clone(), followups.clone()),
                     business_hours: BusinessHoursStore::new(pool.clone()),
                     followups: followups.clone(),
+                    campaigns: CampaignStore::new(pool.clone()),
                     inbound: InboundService::new(pool.clone(), calls.clone(), followups.clone()),
                     calls,
                     leads,

@@ -232,3 +232,156 @@ async fn two_schedulers_never_send_one_touchpoint_twice_and_a_converted_lead_sto
     assert_eq!(reasons, [json!("the lead converted")]);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_applied_to_a_filtered_set_of_leads_sends_its_steps_and_logs_them() {
+    let clock = Clock::manual(Utc::now());
+    let app = TestApp::spawn_with(&shared_broker(), |s| {
+        s.clock = clock.clone();
+        s.scheduler_tick_ms = 50;
+    })
+    .await;
+    let admin = app.register_tenant().await;
+    let created = app
+        .call(
+            Method::POST,
+            "/api/v1/campaigns",
+            Some(&admin),
+            Some(
+                json!({"name": "Compradores", "description": "buyers' follow-up", "steps": [
+                {"day": 1, "channel": "sms", "message": "Hola {{name}}, ¿agendamos una visita?"},
+                {"day": 3, "channel": "email", "subject": "Options", "message": "Hi {{name}}, three homes for you."}]}),
+            ),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let added = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/campaigns/{id}/steps"),
+            Some(&admin),
+            Some(json!({"day": 10, "channel": "sms", "message": "Still looking, {{name}}?"})),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    assert_eq!(added.body["steps"].as_array().unwrap().len(), 3);
+    let mut last = 0;
+    for (name, phone, tags) in [
+        ("Ana", Some("+56944440001"), vec!["buyer"]),
+        ("Beto", Some("+56944440002"), vec!["buyer"]),
+        ("Carla", None, vec!["buyer"]),
+        ("Dario", Some("+56944440004"), vec!["seller"]),
+    ] {
+        let mut body = json!({"name": name, "email": format!("{}@example.com", name.to_lowercase()), "tags": tags});
+        if let Some(phone) = phone {
+            body["phone"] = json!(phone);
+        }
+        last = app.create_lead(&admin, body).await.position();
+    }
+    app.wait_projected(&admin, last).await;
+    let path = |tail: &str| format!("/api/v1/campaigns/{id}{tail}");
+    let applied = app
+        .call(
+            Method::POST,
+            &path("/apply"),
+            Some(&admin),
+            Some(json!({"tag": "buyer"})),
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    assert_eq!(applied.body["applied"], 2);
+    assert_eq!(applied.body["skipped"][0]["reason"], "no address for sms");
+    let again = app
+        .call(
+            Method::POST,
+            &path("/apply"),
+            Some(&admin),
+            Some(json!({"tag": "buyer"})),
+        )
+        .await;
+    assert_eq!(
+        again.body["applied"], 0,
+        "nobody is in a campaign twice: {}",
+        again.body
+    );
+
+    clock.advance(Duration::days(1) + Duration::minutes(1));
+    wait_messages(&app, 2).await;
+    let sms: Vec<String> = sqlx::query_scalar("SELECT body FROM outbound_messages WHERE channel = 'sms' ORDER BY body")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        sms,
+        ["Hola Ana, ¿agendamos una visita?", "Hola Beto, ¿agendamos una visita?"]
+    );
+    clock.advance(Duration::days(2));
+    wait_messages(&app, 4).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(sent_messages(&app).await, 4);
+    let subjects: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT subject FROM outbound_messages WHERE channel = 'email'")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(subjects, [Some("Options".to_string()), Some("Options".to_string())]);
+    let logs = app.call(Method::GET, &path("/logs"), Some(&admin), None).await;
+    let data = logs.body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2);
+    let states: Vec<&str> = data[0]["touchpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["sent", "sent", "pending"]);
+    assert_eq!(data[0]["touchpoints"][1]["channel"], "email");
+    let shown = app.call(Method::GET, &path(""), Some(&admin), None).await;
+    assert_eq!(shown.body["sequences_started"], 2);
+
+    // Bad input, pausing, archiving, other tenants.
+    app.call(Method::POST, &path("/apply"), Some(&admin), Some(json!({})))
+        .await
+        .assert_error(422, "VALIDATION_ERROR");
+    let refused = app
+        .call(
+            Method::POST,
+            &path("/steps"),
+            Some(&admin),
+            Some(json!({"day": 0, "message": "x"})),
+        )
+        .await;
+    refused.assert_error(422, "VALIDATION_ERROR");
+    assert_eq!(refused.body["details"]["fields"][0]["field"], "day");
+    app.call(
+        Method::POST,
+        "/api/v1/campaigns",
+        Some(&admin),
+        Some(json!({"steps": []})),
+    )
+    .await
+    .assert_error(422, "VALIDATION_ERROR");
+    let paused = app
+        .call(Method::PUT, &path(""), Some(&admin), Some(json!({"status": "paused"})))
+        .await;
+    assert_eq!(paused.body["status"], "paused");
+    app.call(
+        Method::POST,
+        &path("/apply"),
+        Some(&admin),
+        Some(json!({"tag": "seller"})),
+    )
+    .await
+    .assert_error(409, "CAMPAIGN_PAUSED");
+    let stranger = app.register_tenant().await;
+    app.call(Method::GET, &path(""), Some(&stranger), None)
+        .await
+        .assert_error(404, "RESOURCE_NOT_FOUND");
+    let gone = app.call(Method::DELETE, &path(""), Some(&admin), None).await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    app.call(Method::GET, &path(""), Some(&admin), None)
+        .await
+        .assert_error(404, "RESOURCE_NOT_FOUND");
+    app.stop().await;
+}

@@ -34,6 +34,7 @@ struct Victim {
     sequence: String,
     call: String,
     appointment: String,
+    campaign: String,
     tenant: String,
     ids: Vec<String>,
 }
@@ -132,6 +133,25 @@ fn probe(method: &Method, path: &str, b: &Victim, a: &Caller) -> Option<Probe> {
         ),
         ("GET", "/api/v1/appointments" | "/api/v1/appointments/available-slots") => own(path, None),
         ("GET", "/api/v1/settings/business-hours") => own(path, None),
+        ("POST", "/api/v1/campaigns") => own(
+            path,
+            Some(json!({"name": "A's campaign", "steps": [{"day": 2, "message": "hi {{name}}"}]})),
+        ),
+        ("GET", "/api/v1/campaigns") => own(path, None),
+        ("GET" | "DELETE", "/api/v1/campaigns/{id}") => foreign(format!("/api/v1/campaigns/{}", b.campaign), None),
+        ("PUT", "/api/v1/campaigns/{id}") => foreign(
+            format!("/api/v1/campaigns/{}", b.campaign),
+            Some(json!({"status": "paused"})),
+        ),
+        ("POST", "/api/v1/campaigns/{id}/steps") => foreign(
+            format!("/api/v1/campaigns/{}/steps", b.campaign),
+            Some(json!({"day": 9, "message": "x"})),
+        ),
+        ("POST", "/api/v1/campaigns/{id}/apply") => foreign(
+            format!("/api/v1/campaigns/{}/apply", b.campaign),
+            Some(json!({"lead_ids": [b.lead]})),
+        ),
+        ("GET", "/api/v1/campaigns/{id}/logs") => foreign(format!("/api/v1/campaigns/{}/logs", b.campaign), None),
         ("PUT", "/api/v1/settings/business-hours") => own(
             path,
             Some(
@@ -174,6 +194,7 @@ async fn tenant_digest(app: &TestApp, tenant: uuid::Uuid) -> Vec<String> {
         ("business_hours", "tenant_id"),
         ("inbound_webhook_secrets", "provider"),
         ("inbound_webhook_receipts", "provider, event_id"),
+        ("campaigns", "id"),
     ] {
         let column = if table == "tenants" { "id" } else { "tenant_id" };
         let digest: String = sqlx::query_scalar(&format!(
@@ -303,6 +324,16 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
         )
         .await;
     assert_eq!(secret.status, StatusCode::OK);
+    let campaign = app
+        .call(
+            Method::POST,
+            "/api/v1/campaigns",
+            Some(&b),
+            Some(json!({"name": "B's campaign", "steps": [{"day": 3, "message": "hola {{name}}"}]})),
+        )
+        .await;
+    assert_eq!(campaign.status, StatusCode::CREATED, "{}", campaign.body);
+    let campaign = campaign.body["id"].as_str().unwrap().to_string();
     app.call(
         Method::PUT,
         "/api/v1/settings/business-hours",
@@ -323,11 +354,13 @@ async fn no_route_lets_one_tenant_read_or_change_anothers_data() {
             sequence.clone(),
             call.clone(),
             appointment.clone(),
+            campaign.clone(),
         ],
         batch,
         sequence,
         call,
         appointment,
+        campaign,
         tenant: b.tenant_id.to_string(),
         lead,
         user: b_agent.user_id.to_string(),

@@ -4,6 +4,7 @@ mod aggregate_store;
 pub mod appointments;
 pub mod batch;
 pub mod calls;
+pub mod campaigns;
 pub mod clock;
 mod command_metadata;
 mod derived_id;

@@ -282,20 +282,40 @@ fn every_sequence_event() -> Vec<SequenceEvent> {
             emitted.push(event);
         }
     };
-    let begin = |days: Vec<u32>| {
+    let begin = |days: Vec<u32>, messages: Vec<PlannedMessage>, campaign_id| {
         SequenceAction::Start(StartSequence {
             sequence_id: Uuid::now_v7(),
             lead_id: Uuid::now_v7(),
             sequence_type: "nurture".into(),
             channel: Channel::Sms,
             days,
+            messages,
+            campaign_id,
         })
     };
     let mut short = Sequence::default();
-    run(&mut short, begin(vec![3]), 0);
+    run(&mut short, begin(vec![3], vec![], None), 0);
     run(&mut short, SequenceAction::SendTouchpoint { index: 0 }, 3);
     let mut stopped = Sequence::default();
-    run(&mut stopped, begin(DEFAULT_TOUCHPOINT_DAYS.to_vec()), 0);
+    run(&mut stopped, begin(DEFAULT_TOUCHPOINT_DAYS.to_vec(), vec![], None), 0);
+    // A campaign's sequence: each touchpoint with its own channel and message.
+    let planned = vec![
+        PlannedMessage {
+            channel: Channel::Sms,
+            subject: None,
+            message: "Hola {{name}}, ¿agendamos una visita?".into(),
+        },
+        PlannedMessage {
+            channel: Channel::Email,
+            subject: Some("Your options".into()),
+            message: "Hi {{name}}, here are three homes for you.".into(),
+        },
+    ];
+    run(
+        &mut Sequence::default(),
+        begin(vec![1, 4], planned, Some(Uuid::now_v7())),
+        0,
+    );
     run(
         &mut stopped,
         SequenceAction::Stop {

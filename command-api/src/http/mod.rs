@@ -5,6 +5,7 @@ pub(crate) mod appointments;
 mod auth;
 mod batches;
 mod calls;
+mod campaigns;
 mod command_response;
 mod identity_requests;
 mod inbound_webhooks;
@@ -239,6 +240,35 @@ pub fn routes() -> Vec<ApiRoute> {
             .summary("Set the tenant's time zone and opening hours (admins)")
             .accepts::<appointments::BusinessHoursBody>()
             .answers::<appointments::BusinessHoursBody>(200),
+        ApiRoute::post("/api/v1/campaigns", campaigns::create)
+            .summary("Create a campaign: reusable steps (day, channel, message with `{{name}}`) (admins)")
+            .accepts::<campaigns::CreateCampaignRequest>()
+            .answers::<crate::campaigns::CampaignView>(201),
+        ApiRoute::get("/api/v1/campaigns", campaigns::list)
+            .summary("The tenant's campaigns with their steps")
+            .answers::<campaigns::CampaignList>(200),
+        ApiRoute::get("/api/v1/campaigns/{id}", campaigns::get)
+            .summary("One campaign with its steps")
+            .answers::<crate::campaigns::CampaignView>(200),
+        ApiRoute::put("/api/v1/campaigns/{id}", campaigns::update)
+            .summary("Rename, describe, pause or resume a campaign (admins)")
+            .accepts::<campaigns::UpdateCampaignRequest>()
+            .answers::<crate::campaigns::CampaignView>(200),
+        ApiRoute::delete("/api/v1/campaigns/{id}", campaigns::delete)
+            .summary("Archive a campaign (admins); the sequences it started run on")
+            .answers_empty(204),
+        ApiRoute::post("/api/v1/campaigns/{id}/steps", campaigns::add_step)
+            .summary("Add a step (a step on the same day is replaced) (admins)")
+            .accepts::<campaigns::StepRequest>()
+            .answers::<crate::campaigns::CampaignView>(201),
+        ApiRoute::post("/api/v1/campaigns/{id}/apply", campaigns::apply)
+            .summary("Start the campaign's sequence for each selected lead (by id or the list's filters; at most 500)")
+            .accepts::<campaigns::ApplyRequest>()
+            .answers::<campaigns::ApplyAnswer>(200)
+            .may_conflict(),
+        ApiRoute::get("/api/v1/campaigns/{id}/logs", campaigns::logs)
+            .summary("The campaign's sequences and each touchpoint's state (pending, sent, cancelled)")
+            .answers::<campaigns::CampaignLogs>(200),
         ApiRoute::get("/api/v1/scoring/weights", scoring_weights::current)
             .summary("The tenant's current scoring weights (the defaults are version 1)")
             .answers::<StoredWeights>(200),
@@ -269,6 +299,7 @@ pub struct CommandServices {
     pub appointments: crate::appointments::AppointmentService,
     pub business_hours: crate::appointments::BusinessHoursStore,
     pub followups: crate::LeadFollowUps,
+    pub campaigns: crate::campaigns::CampaignStore,
     /// Where commands read the time (a test sets and advances it).
     pub clock: crate::clock::Clock,
 }
@@ -290,6 +321,7 @@ pub fn configure(services: CommandServices) -> impl FnOnce(&mut ServiceConfig) {
             .app_data(web::Data::new(services.appointments))
             .app_data(web::Data::new(services.business_hours))
             .app_data(web::Data::new(services.followups))
+            .app_data(web::Data::new(services.campaigns))
             .app_data(web::Data::new(services.clock));
         register_routes(cfg, routes());
     }

@@ -113,6 +113,8 @@ pub async fn start(
             sequence_type,
             channel,
             days: body.touchpoint_days.unwrap_or_else(|| DEFAULT_TOUCHPOINT_DAYS.to_vec()),
+            messages: vec![],
+            campaign_id: None,
         }),
     };
     let metadata = request_metadata(&principal, now, None);
@@ -212,7 +214,13 @@ pub async fn list(
         LeadAccess::WholeTenant => None,
     };
     let data = sequences
-        .list(principal.tenant_id.0, agent, params.lead_id, params.status.as_deref())
+        .list(
+            principal.tenant_id.0,
+            agent,
+            params.lead_id,
+            params.status.as_deref(),
+            None,
+        )
         .await
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(SequenceList { data }))

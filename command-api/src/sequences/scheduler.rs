@@ -45,6 +45,9 @@ struct Due {
     lead_id: Uuid,
     channel: String,
     sequence_type: String,
+    /// A campaign step's subject and message, `{{name}}` still to fill in.
+    subject: Option<String>,
+    message: Option<String>,
 }
 
 impl Scheduler {
@@ -97,7 +100,8 @@ impl Scheduler {
         let now = self.clock.now();
         let mut tx = self.sequences.pool().begin().await.map_err(|e| e.to_string())?;
         let due: Vec<Due> = sqlx::query_as(
-            "SELECT t.sequence_id, t.idx, s.tenant_id, s.lead_id, s.channel, s.sequence_type
+            "SELECT t.sequence_id, t.idx, s.tenant_id, s.lead_id, COALESCE(t.channel, s.channel) AS channel,
+                    s.sequence_type, t.subject, t.message
                FROM sequence_touchpoints t JOIN sequences s USING (sequence_id)
               WHERE t.state = 'pending' AND t.due_at <= $1
                 AND EXISTS (SELECT 1 FROM events e WHERE e.aggregate_type = 'sequence'
@@ -201,13 +205,17 @@ impl Scheduler {
             return Ok("sent");
         };
         let name = lead.display_name().unwrap_or_else(|| "there".into());
-        let body = format!(
-            "Hi {name}, following up on your interest ({} {} of {}). Is there anything we can help you with?",
-            due.sequence_type,
-            index + 1,
-            sequence.touchpoints.len()
-        );
-        let subject = (channel == Channel::Email).then(|| "Following up".to_string());
+        let body = match &due.message {
+            Some(template) => template.replace("{{name}}", &name),
+            None => format!(
+                "Hi {name}, following up on your interest ({} {} of {}). Is there anything we can help you with?",
+                due.sequence_type,
+                index + 1,
+                sequence.touchpoints.len()
+            ),
+        };
+        let subject =
+            (channel == Channel::Email).then(|| due.subject.clone().unwrap_or_else(|| "Following up".to_string()));
         let outbound = Outbound {
             tenant_id: due.tenant_id,
             lead_id: due.lead_id,

@@ -53,6 +53,9 @@ pub struct TouchpointView {
     /// `pending`, `sent` or `cancelled`.
     pub state: String,
     pub sent_at: Option<DateTime<Utc>>,
+    /// A campaign step's own channel and message (else the sequence's channel, the default text).
+    pub channel: Option<String>,
+    pub message: Option<String>,
 }
 
 impl SequenceService {
@@ -79,8 +82,8 @@ impl SequenceService {
         };
         let mut tx = self.pool.begin().await.map_err(store)?;
         sqlx::query(
-            "INSERT INTO sequences (sequence_id, tenant_id, lead_id, sequence_type, channel, started_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO sequences (sequence_id, tenant_id, lead_id, sequence_type, channel, started_at, campaign_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(started.sequence_id)
         .bind(started.tenant_id.0)
@@ -88,27 +91,29 @@ impl SequenceService {
         .bind(&started.sequence_type)
         .bind(started.channel.as_str())
         .bind(started.started_at)
+        .bind(started.campaign_id)
         .execute(&mut *tx)
         .await
         .map_err(store)?;
-        let (indexes, days, due): (Vec<i32>, Vec<i32>, Vec<DateTime<Utc>>) = started
-            .touchpoints
-            .iter()
-            .map(|t| (t.index as i32, t.day as i32, t.due_at))
-            .fold((vec![], vec![], vec![]), |(mut i, mut d, mut u), (a, b, c)| {
-                i.push(a);
-                d.push(b);
-                u.push(c);
-                (i, d, u)
-            });
+        let t = &started.touchpoints;
+        let indexes: Vec<i32> = t.iter().map(|t| t.index as i32).collect();
+        let days: Vec<i32> = t.iter().map(|t| t.day as i32).collect();
+        let due: Vec<DateTime<Utc>> = t.iter().map(|t| t.due_at).collect();
+        let channels: Vec<Option<&str>> = t.iter().map(|t| t.channel.map(|c| c.as_str())).collect();
+        let subjects: Vec<Option<String>> = t.iter().map(|t| t.subject.clone()).collect();
+        let messages: Vec<Option<String>> = t.iter().map(|t| t.message.clone()).collect();
         sqlx::query(
-            "INSERT INTO sequence_touchpoints (sequence_id, idx, day, due_at)
-             SELECT $1, i, d, u FROM unnest($2::int[], $3::int[], $4::timestamptz[]) AS t(i, d, u)",
+            "INSERT INTO sequence_touchpoints (sequence_id, idx, day, due_at, channel, subject, message)
+             SELECT $1, i, d, u, c, s, m
+               FROM unnest($2::int[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[]) AS t(i, d, u, c, s, m)",
         )
         .bind(started.sequence_id)
         .bind(&indexes)
         .bind(&days)
         .bind(&due)
+        .bind(&channels)
+        .bind(&subjects)
+        .bind(&messages)
         .execute(&mut *tx)
         .await
         .map_err(store)?;
@@ -204,6 +209,7 @@ impl SequenceService {
         agent: Option<Uuid>,
         lead_id: Option<Uuid>,
         status: Option<&str>,
+        campaign_id: Option<Uuid>,
     ) -> Result<Vec<SequenceView>, sqlx::Error> {
         let rows: Vec<SequenceRow> = sqlx::query_as(
             "SELECT s.sequence_id, s.lead_id, s.sequence_type, s.channel, s.status, s.stop_reason, s.started_at
@@ -212,6 +218,7 @@ impl SequenceService {
                 AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM leads l WHERE l.id = s.lead_id AND l.assigned_to = $2))
                 AND ($3::uuid IS NULL OR s.lead_id = $3)
                 AND ($4::text IS NULL OR s.status = $4)
+                AND ($5::uuid IS NULL OR s.campaign_id = $5)
                 AND EXISTS (SELECT 1 FROM events e WHERE e.aggregate_type = 'sequence'
                              AND e.aggregate_id = s.sequence_id::text AND e.sequence = 1)
               ORDER BY s.started_at DESC, s.sequence_id DESC
@@ -221,12 +228,13 @@ impl SequenceService {
         .bind(agent)
         .bind(lead_id)
         .bind(status)
+        .bind(campaign_id)
         .fetch_all(&self.pool)
         .await?;
         let mut views = vec![];
         for (sequence_id, lead_id, sequence_type, channel, status, stop_reason, started_at) in rows {
             let touchpoints: Vec<TouchpointView> = sqlx::query_as(
-                "SELECT idx AS index, day, due_at, state, sent_at FROM sequence_touchpoints
+                "SELECT idx AS index, day, due_at, state, sent_at, channel, message FROM sequence_touchpoints
                   WHERE sequence_id = $1 ORDER BY idx",
             )
             .bind(sequence_id)
@@ -258,7 +266,7 @@ impl SequenceService {
                 .fetch_optional(&self.pool)
                 .await?;
         let Some(lead) = lead else { return Ok(None) };
-        let views = self.list(tenant, None, Some(lead), None).await?;
+        let views = self.list(tenant, None, Some(lead), None, None).await?;
         Ok(views.into_iter().find(|v| v.sequence_id == sequence_id))
     }
 

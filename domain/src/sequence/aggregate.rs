@@ -38,6 +38,22 @@ pub struct StartSequence {
     pub channel: Channel,
     /// Days after the start, ascending.
     pub days: Vec<u32>,
+    /// What each touchpoint says, day by day, when a campaign planned it (empty: the
+    /// sequence's channel and the default follow-up).
+    #[serde(default)]
+    pub messages: Vec<PlannedMessage>,
+    /// The campaign that started the sequence.
+    #[serde(default)]
+    pub campaign_id: Option<Uuid>,
+}
+
+/// A touchpoint's message, as a campaign step wrote it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedMessage {
+    pub channel: Channel,
+    pub subject: Option<String>,
+    /// May name `{{name}}`, filled in when it goes out.
+    pub message: String,
 }
 
 /// Where a sequence is.
@@ -86,17 +102,24 @@ impl Sequence {
                 return Err(SequenceError::AlreadyExists);
             }
             let ascending = start.days.windows(2).all(|w| w[0] < w[1]);
-            if start.days.is_empty() || !ascending || start.days.iter().any(|d| *d == 0 || *d > 365) {
+            let planned = start.messages.is_empty() || start.messages.len() == start.days.len();
+            if start.days.is_empty() || !ascending || !planned || start.days.iter().any(|d| *d == 0 || *d > 365) {
                 return Err(SequenceError::BadSchedule);
             }
             let touchpoints = start
                 .days
                 .iter()
                 .enumerate()
-                .map(|(i, day)| Touchpoint {
-                    index: i as u32,
-                    day: *day,
-                    due_at: at + Duration::days(i64::from(*day)),
+                .map(|(i, day)| {
+                    let planned = start.messages.get(i);
+                    Touchpoint {
+                        index: i as u32,
+                        day: *day,
+                        due_at: at + Duration::days(i64::from(*day)),
+                        channel: planned.map(|p| p.channel),
+                        subject: planned.and_then(|p| p.subject.clone()),
+                        message: planned.map(|p| p.message.clone()),
+                    }
                 })
                 .collect();
             return Ok(vec![SequenceEvent::Started(SequenceStarted {
@@ -106,6 +129,7 @@ impl Sequence {
                 sequence_type: start.sequence_type.clone(),
                 channel: start.channel,
                 touchpoints,
+                campaign_id: start.campaign_id,
                 started_at: at,
             })]);
         }

@@ -22,11 +22,18 @@ pub enum SequenceEvent {
 }
 
 /// One planned contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Touchpoint {
     pub index: u32,
     pub day: u32,
     pub due_at: DateTime<Utc>,
+    /// Set when a campaign planned the touchpoint: its channel, subject and message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// A sequence began, with every touchpoint's due time.
@@ -38,6 +45,9 @@ pub struct SequenceStarted {
     pub sequence_type: String,
     pub channel: Channel,
     pub touchpoints: Vec<Touchpoint>,
+    /// The campaign that started the sequence, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<Uuid>,
     pub started_at: DateTime<Utc>,
 }
 

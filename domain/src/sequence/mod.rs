@@ -4,7 +4,9 @@
 mod aggregate;
 mod events;
 
-pub use aggregate::{Sequence, SequenceAction, SequenceCommand, SequenceError, SequenceStatus, StartSequence};
+pub use aggregate::{
+    PlannedMessage, Sequence, SequenceAction, SequenceCommand, SequenceError, SequenceStatus, StartSequence,
+};
 pub use events::{SequenceCompleted, SequenceEvent, SequenceStarted, SequenceStopped, Touchpoint, TouchpointSent};
 
 /// Days after the start at which the default sequence reaches out (seed 000: 3, 7 and 30).

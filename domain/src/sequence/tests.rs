@@ -28,6 +28,8 @@ fn started() -> Sequence {
         sequence_type: "nurture".into(),
         channel: Channel::Sms,
         days: DEFAULT_TOUCHPOINT_DAYS.to_vec(),
+        messages: vec![],
+        campaign_id: None,
     });
     for event in sequence.decide(&command(start(), action)).unwrap() {
         sequence.apply(event);
@@ -120,6 +122,8 @@ fn schedules_and_strangers_are_checked() {
         sequence_type: "nurture".into(),
         channel: Channel::Email,
         days: vec![7, 3],
+        messages: vec![],
+        campaign_id: None,
     });
     assert_eq!(
         Sequence::default().decide(&command(start(), bad)),
