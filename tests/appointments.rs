@@ -378,6 +378,40 @@ async fn reminders_go_out_once_when_due_and_two_schedulers_never_send_one_twice(
         .call(Method::PUT, &path, Some(&admin), Some(json!({"status": "completed"})))
         .await;
     assert_eq!(held.body["status"], "completed", "{}", held.body);
+    // Another that the lead misses.
+    let missed = book(
+        &app,
+        &admin,
+        json!({"lead_id": ana, "scheduled_date": (clock.now() + Duration::hours(3)).to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(missed.status, StatusCode::CREATED, "{}", missed.body);
+    clock.advance(Duration::hours(4));
+    let no_show = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/appointments/{}", missed.body["id"].as_str().unwrap()),
+            Some(&admin),
+            Some(json!({"status": "no_show"})),
+        )
+        .await;
+    assert_eq!(no_show.body["status"], "no_show", "{}", no_show.body);
+    let topic = format!("{}appointment", app.settings.kafka_topic_prefix);
+    let types: std::collections::BTreeSet<String> =
+        read_topic(&app.brokers, &topic, 7, std::time::Duration::from_secs(20))
+            .iter()
+            .map(|m| m.value["event_type"].as_str().unwrap().to_string())
+            .collect();
+    for wanted in [
+        "appointment.reminder_sent",
+        "appointment.completed",
+        "appointment.no_show",
+    ] {
+        assert!(
+            types.contains(wanted),
+            "{wanted} reaches the appointment topic: {types:?}"
+        );
+    }
 
     // Two schedulers over one database, racing over ten due reminders.
     let quiet = TestApp::spawn_with(&shared_broker(), |s| {

@@ -160,9 +160,28 @@ async fn a_call_goes_from_queued_through_its_turns_to_a_summary_over_http() {
         .collect();
     assert!(kinds.contains(&"call_completed"), "{kinds:?}");
 
+    // A call nobody answered fails.
+    let unanswered = post(&app, &admin, "/api/v1/calls", json!({"lead_id": lead_id})).await;
+    let other = unanswered.body["call_id"].as_str().unwrap().to_string();
+    let failed = post(
+        &app,
+        &admin,
+        &format!("/api/v1/calls/{other}/end"),
+        json!({"reason": "no_answer"}),
+    )
+    .await;
+    assert_eq!(failed.body["status"], "failed", "{}", failed.body);
+
     // Every call event reached the call topic, keyed by the call.
     let topic = format!("{}call", app.settings.kafka_topic_prefix);
-    let messages = read_topic(&app.brokers, &topic, 6, Duration::from_secs(20));
+    let messages = read_topic(&app.brokers, &topic, 8, Duration::from_secs(20));
+    let theirs: Vec<&str> = messages
+        .iter()
+        .filter(|m| m.key == other)
+        .map(|m| m.value["event_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(theirs, ["call.created", "call.failed"]);
+    let messages: Vec<_> = messages.into_iter().filter(|m| m.key == call_id).collect();
     let types: Vec<&str> = messages
         .iter()
         .map(|m| m.value["event_type"].as_str().unwrap())
@@ -449,6 +468,12 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
         .await,
         2
     );
+    let lead_topic = read_topic(&app.brokers, &app.lead_topic(), 1000, Duration::from_secs(5));
+    let received = lead_topic
+        .iter()
+        .filter(|m| m.value["event_type"] == "lead.message_received")
+        .count();
+    assert_eq!(received, 2, "lead.message_received reaches the lead topic");
 
     // WhatsApp: the verification handshake, then a signed message.
     set_secret(
