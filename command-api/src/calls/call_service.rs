@@ -156,8 +156,7 @@ impl CallService {
     ) -> Result<Executed<Call>, CallFailure> {
         let call = self.load(call_id).await?;
         // Refuse before asking the engine, which may cost money.
-        call.decide(&self.command(metadata, turn_probe()))
-            .map_err(CallFailure::Refused)?;
+        call.takes_a_turn(metadata.tenant_id).map_err(CallFailure::Refused)?;
         let context = self.context(&call).await?;
         let (analysis, reply) = self
             .integrations
@@ -284,17 +283,6 @@ impl CallService {
             assistant_name: ASSISTANT_NAME.to_string(),
             language: call.language,
         })
-    }
-}
-
-/// A turn with no content, to ask the call whether it takes turns now.
-fn turn_probe() -> CallAction {
-    CallAction::RecordTurn {
-        customer_text: String::new(),
-        reply: None,
-        analysis: leadstream_domain::conversation::analyze(""),
-        state: Default::default(),
-        should_continue: true,
     }
 }
 

@@ -9,15 +9,6 @@ pub enum Provider {
 }
 
 impl Provider {
-    /// Every provider, for documentation and tests.
-    pub const ALL: [Provider; 5] = [
-        Provider::Vapi,
-        Provider::Retell,
-        Provider::Telnyx,
-        Provider::Whatsapp,
-        Provider::GoHighLevel,
-    ];
-
     /// Reads the `{provider}` path segment.
     pub fn parse(raw: &str) -> Option<Self> {
         Some(match raw.trim().to_lowercase().as_str() {

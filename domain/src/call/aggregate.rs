@@ -197,8 +197,6 @@ impl Call {
                 opening_message: opening_message.clone(),
                 started_at: at,
             })],
-            (CallAction::RecordTurn { .. }, CallStatus::Queued) => return Err(CallError::NotStarted),
-            (CallAction::RecordTurn { .. }, _) if self.turns.len() >= MAX_TURNS => return Err(CallError::TooManyTurns),
             (
                 CallAction::RecordTurn {
                     customer_text,
@@ -208,16 +206,19 @@ impl Call {
                     should_continue,
                 },
                 _,
-            ) => vec![CallEvent::TurnRecorded(TurnRecorded {
-                tenant_id,
-                index: self.turns.len() as u32,
-                customer_text: customer_text.clone(),
-                reply: reply.clone(),
-                analysis: analysis.clone(),
-                conversation_state: *state,
-                should_continue: *should_continue,
-                recorded_at: at,
-            })],
+            ) => {
+                self.takes_a_turn(tenant_id)?;
+                vec![CallEvent::TurnRecorded(TurnRecorded {
+                    tenant_id,
+                    index: self.turns.len() as u32,
+                    customer_text: customer_text.clone(),
+                    reply: reply.clone(),
+                    analysis: analysis.clone(),
+                    conversation_state: *state,
+                    should_continue: *should_continue,
+                    recorded_at: at,
+                })]
+            }
             (CallAction::Fail { reason }, _) => failed(reason),
             (CallAction::End { reason, .. }, CallStatus::Queued) => failed(reason),
             (CallAction::End { reason, .. }, _) if FAILURE_REASONS.contains(&reason.as_str()) => failed(reason),
@@ -240,6 +241,20 @@ impl Call {
                 })]
             }
         })
+    }
+
+    /// Whether the call takes a turn now: it exists for `tenant_id`, was answered, has not
+    /// ended and has room for one more.
+    pub fn takes_a_turn(&self, tenant_id: TenantId) -> Result<(), CallError> {
+        if !self.belongs_to(tenant_id) {
+            return Err(CallError::NotFound);
+        }
+        match self.status {
+            CallStatus::Queued => Err(CallError::NotStarted),
+            status if status.is_finished() => Err(CallError::Finished(status.as_str())),
+            _ if self.turns.len() >= MAX_TURNS => Err(CallError::TooManyTurns),
+            _ => Ok(()),
+        }
     }
 
     /// Whether the call exists for `tenant_id`.

@@ -134,3 +134,23 @@ fn strangers_and_duplicates_are_refused() {
     );
     assert_eq!(call.decide(&again), Err(CallError::AlreadyExists));
 }
+
+#[test]
+fn a_call_takes_turns_only_while_answered_and_up_to_its_bound() {
+    let mut call = queued();
+    let tenant = TenantId(Uuid::from_u128(1));
+    assert_eq!(call.takes_a_turn(tenant), Err(CallError::NotStarted));
+    assert_eq!(call.takes_a_turn(TenantId(Uuid::from_u128(2))), Err(CallError::NotFound));
+    run(
+        &mut call,
+        1,
+        CallAction::Start {
+            opening_message: "Hi".into(),
+        },
+    );
+    for _ in 0..aggregate::MAX_TURNS {
+        run(&mut call, 2, turn("yes"));
+    }
+    assert_eq!(call.takes_a_turn(tenant), Err(CallError::TooManyTurns));
+    assert_eq!(call.decide(&command(3, turn("one more"))), Err(CallError::TooManyTurns));
+}
