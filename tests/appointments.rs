@@ -12,7 +12,6 @@ use leadstream_command_api::sequences::{Scheduler, SchedulerSettings, SequenceSe
 use leadstream_command_api::{lead_event_store, LeadCommandService, LeadFollowUps};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::time::Instant;
 use support::{read_topic, shared_broker, Caller, TestApp};
 
 async fn lead(app: &TestApp, admin: &Caller, phone: &str) -> String {
@@ -41,10 +40,6 @@ async fn slots(app: &TestApp, caller: &Caller, date: &str) -> Vec<Value> {
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     answer.body["slots"].as_array().unwrap().clone()
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&app.pool).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,11 +140,8 @@ async fn double_booking_is_refused_and_slots_follow_the_tenants_hours_and_time_z
         assert_eq!(refused.body["code"], "DOUBLE_BOOKED");
     }
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM events WHERE event_type = 'appointment.scheduled'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM events WHERE event_type = 'appointment.scheduled'")
+            .await,
         2
     );
     // Another agent is free at that time.
@@ -163,7 +155,9 @@ async fn double_booking_is_refused_and_slots_follow_the_tenants_hours_and_time_z
     assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
 
     // The lead moved to agendado and shows the booking.
-    let last = count(&app, "SELECT max(position) FROM outbox WHERE aggregate_type = 'lead'").await;
+    let last = app
+        .count("SELECT max(position) FROM outbox WHERE aggregate_type = 'lead'")
+        .await;
     app.wait_projected(&admin, last).await;
     let lead_view = app
         .call(Method::GET, &format!("/api/v1/leads/{ana}"), Some(&admin), None)
@@ -291,10 +285,6 @@ async fn double_booking_is_refused_and_slots_follow_the_tenants_hours_and_time_z
     app.stop().await;
 }
 
-async fn sent_messages(app: &TestApp) -> i64 {
-    count(app, "SELECT count(*) FROM outbound_messages").await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reminders_go_out_once_when_due_and_two_schedulers_never_send_one_twice() {
     let clock = Clock::manual(Utc::now());
@@ -315,23 +305,13 @@ async fn reminders_go_out_once_when_due_and_two_schedulers_never_send_one_twice(
     assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
     assert_eq!(booked.body["reminders_minutes_before"], json!([1440, 60]));
     let id = booked.body["id"].as_str().unwrap().to_string();
-    let wait_for = |n: i64| {
-        let app = &app;
-        async move {
-            let deadline = Instant::now() + std::time::Duration::from_secs(5);
-            while sent_messages(app).await < n {
-                assert!(Instant::now() < deadline, "{n} messages did not go out");
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            }
-        }
-    };
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(sent_messages(&app).await, 0, "nothing is due yet");
+    assert_eq!(app.sent_messages().await, 0, "nothing is due yet");
     // A day before: the first reminder, once.
     clock.advance(Duration::days(1) + Duration::minutes(1));
-    wait_for(1).await;
+    app.wait_sent_messages(1).await;
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    assert_eq!(sent_messages(&app).await, 1);
+    assert_eq!(app.sent_messages().await, 1);
     let text: String = sqlx::query_scalar("SELECT body FROM outbound_messages")
         .fetch_one(&app.pool)
         .await
@@ -349,23 +329,17 @@ async fn reminders_go_out_once_when_due_and_two_schedulers_never_send_one_twice(
     assert_eq!(manual.status, StatusCode::OK, "{}", manual.body);
     assert_eq!(manual.body["reminders_sent"], 2);
     clock.advance(Duration::hours(23));
-    wait_for(3).await;
+    app.wait_sent_messages(3).await;
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    assert_eq!(sent_messages(&app).await, 3);
+    assert_eq!(app.sent_messages().await, 3);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM events WHERE event_type = 'appointment.reminder_sent'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM events WHERE event_type = 'appointment.reminder_sent'")
+            .await,
         3
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM events WHERE event_type = 'lead.message_sent'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM events WHERE event_type = 'lead.message_sent'")
+            .await,
         3
     );
     // Held only once it began.
@@ -461,17 +435,17 @@ async fn reminders_go_out_once_when_due_and_two_schedulers_never_send_one_twice(
         fired += x.unwrap() + y.unwrap();
     }
     assert_eq!(fired, 10, "each due reminder once");
-    assert_eq!(sent_messages(&quiet).await, 10);
+    assert_eq!(quiet.sent_messages().await, 10);
     assert_eq!(
-        count(&quiet, "SELECT count(DISTINCT lead_id) FROM outbound_messages").await,
+        quiet
+            .count("SELECT count(DISTINCT lead_id) FROM outbound_messages")
+            .await,
         10
     );
     assert_eq!(
-        count(
-            &quiet,
-            "SELECT count(*) FROM events WHERE event_type = 'appointment.reminder_sent'"
-        )
-        .await,
+        quiet
+            .count("SELECT count(*) FROM events WHERE event_type = 'appointment.reminder_sent'")
+            .await,
         10
     );
     quiet.stop().await;

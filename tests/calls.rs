@@ -274,10 +274,6 @@ async fn set_secret(app: &TestApp, admin: &Caller, provider: &str, body: Value) 
     answer.body
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&app.pool).await.unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_nothing() {
     let app = TestApp::spawn().await;
@@ -298,7 +294,7 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
     // A bad signature is refused and writes nothing.
     let (events, receipts) = (
         app.event_count().await,
-        count(&app, "SELECT count(*) FROM inbound_webhook_receipts").await,
+        app.count("SELECT count(*) FROM inbound_webhook_receipts").await,
     );
     let forged = deliver(&app, &admin, "vapi", "x-vapi-signature", "not-the-secret", &answered).await;
     forged.assert_error(401, "INVALID_SIGNATURE");
@@ -325,7 +321,7 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
         .assert_error(404, "RESOURCE_NOT_FOUND");
     assert_eq!(app.event_count().await, events);
     assert_eq!(
-        count(&app, "SELECT count(*) FROM inbound_webhook_receipts").await,
+        app.count("SELECT count(*) FROM inbound_webhook_receipts").await,
         receipts
     );
 
@@ -379,11 +375,8 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
     assert_eq!(detail.body["transcript"][0]["analysis"]["intent"], "pricing_inquiry");
     assert_eq!(detail.body["summary"]["outcome"], "callback_requested");
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM events WHERE aggregate_type = 'call' AND metadata->>'actor' = 'webhook:vapi'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM events WHERE aggregate_type = 'call' AND metadata->>'actor' = 'webhook:vapi'")
+            .await,
         3
     );
 
@@ -431,7 +424,8 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
     .unwrap();
     assert_eq!(inbound, ("inbound".to_string(), "telnyx".to_string()));
     assert_eq!(
-        count(&app, "SELECT count(*) FROM events WHERE event_type = 'call.completed'").await,
+        app.count("SELECT count(*) FROM events WHERE event_type = 'call.completed'")
+            .await,
         2
     );
 
@@ -457,15 +451,12 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
         assert_eq!(taken.body["status"], "processed", "{}", taken.body);
     }
     assert_eq!(
-        count(&app, "SELECT count(DISTINCT aggregate_id) FROM events WHERE event_type = 'lead.created' AND payload->'data'->>'phone' = '+15557770000'").await,
+        app.count("SELECT count(DISTINCT aggregate_id) FROM events WHERE event_type = 'lead.created' AND payload->'data'->>'phone' = '+15557770000'").await,
         1
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM events WHERE event_type = 'lead.message_received'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM events WHERE event_type = 'lead.message_received'")
+            .await,
         2
     );
     let lead_topic = read_topic(&app.brokers, &app.lead_topic(), 1000, Duration::from_secs(5));
@@ -526,7 +517,9 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
     )
     .await;
     assert_eq!(taken.body["status"], "processed", "{}", taken.body);
-    let last: i64 = count(&app, "SELECT max(position) FROM outbox WHERE aggregate_type = 'lead'").await;
+    let last: i64 = app
+        .count("SELECT max(position) FROM outbox WHERE aggregate_type = 'lead'")
+        .await;
     app.wait_projected(&admin, last).await;
     let leads = app
         .call(Method::GET, "/api/v1/leads?limit=50", Some(&admin), None)

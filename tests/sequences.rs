@@ -11,15 +11,7 @@ use leadstream_command_api::sequences::{Scheduler, SchedulerSettings, SequenceSe
 use leadstream_command_api::{lead_event_store, LeadCommandService, LeadFollowUps};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::time::Instant;
 use support::{shared_broker, TestApp};
-
-async fn sent_messages(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM outbound_messages")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
 
 async fn events_of(app: &TestApp, event_type: &str) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM events WHERE event_type = $1")
@@ -27,15 +19,6 @@ async fn events_of(app: &TestApp, event_type: &str) -> i64 {
         .fetch_one(&app.pool)
         .await
         .unwrap()
-}
-
-/// Waits (at most 5 s) until `count` messages went out.
-async fn wait_messages(app: &TestApp, count: i64) {
-    let deadline = Instant::now() + std::time::Duration::from_secs(5);
-    while sent_messages(app).await < count {
-        assert!(Instant::now() < deadline, "{count} messages did not go out");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,12 +60,12 @@ async fn a_touchpoint_goes_out_once_when_due_and_stopping_cancels_the_rest() {
 
     // Nothing is due yet.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(sent_messages(&app).await, 0);
+    assert_eq!(app.sent_messages().await, 0);
     // Past day 3: exactly one touchpoint, and it stays one.
     clock.advance(Duration::days(3) + Duration::minutes(1));
-    wait_messages(&app, 1).await;
+    app.wait_sent_messages(1).await;
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    assert_eq!(sent_messages(&app).await, 1);
+    assert_eq!(app.sent_messages().await, 1);
     assert_eq!(events_of(&app, "sequence.touchpoint_sent").await, 1);
     assert_eq!(events_of(&app, "lead.message_sent").await, 1);
     let listed = app
@@ -114,7 +97,7 @@ async fn a_touchpoint_goes_out_once_when_due_and_stopping_cancels_the_rest() {
     assert_eq!(view["touchpoints"][2]["state"], "cancelled");
     clock.advance(Duration::days(40));
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    assert_eq!(sent_messages(&app).await, 1);
+    assert_eq!(app.sent_messages().await, 1);
     assert_eq!(events_of(&app, "sequence.stopped").await, 1);
 
     // Bad input and other tenants.
@@ -216,7 +199,7 @@ async fn two_schedulers_never_send_one_touchpoint_twice_and_a_converted_lead_sto
         fired += x.unwrap() + y.unwrap();
     }
     assert_eq!(fired, 20, "each due touchpoint once");
-    assert_eq!(sent_messages(&app).await, 20);
+    assert_eq!(app.sent_messages().await, 20);
     let distinct: i64 = sqlx::query_scalar("SELECT count(DISTINCT lead_id) FROM outbound_messages")
         .fetch_one(&app.pool)
         .await
@@ -307,7 +290,7 @@ async fn a_campaign_applied_to_a_filtered_set_of_leads_sends_its_steps_and_logs_
     );
 
     clock.advance(Duration::days(1) + Duration::minutes(1));
-    wait_messages(&app, 2).await;
+    app.wait_sent_messages(2).await;
     let sms: Vec<String> = sqlx::query_scalar("SELECT body FROM outbound_messages WHERE channel = 'sms' ORDER BY body")
         .fetch_all(&app.pool)
         .await
@@ -317,9 +300,9 @@ async fn a_campaign_applied_to_a_filtered_set_of_leads_sends_its_steps_and_logs_
         ["Hola Ana, ¿agendamos una visita?", "Hola Beto, ¿agendamos una visita?"]
     );
     clock.advance(Duration::days(2));
-    wait_messages(&app, 4).await;
+    app.wait_sent_messages(4).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(sent_messages(&app).await, 4);
+    assert_eq!(app.sent_messages().await, 4);
     let subjects: Vec<Option<String>> =
         sqlx::query_scalar("SELECT subject FROM outbound_messages WHERE channel = 'email'")
             .fetch_all(&app.pool)

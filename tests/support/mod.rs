@@ -336,6 +336,25 @@ impl TestApp {
         (leads, activities)
     }
 
+    /// A count (or any `bigint`) the query returns.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.pool).await.expect("a count")
+    }
+
+    /// How many messages the local messaging stand-in was asked to send.
+    pub async fn sent_messages(&self) -> i64 {
+        self.count("SELECT count(*) FROM outbound_messages").await
+    }
+
+    /// Waits (at most 5 s) until `count` messages went out.
+    pub async fn wait_sent_messages(&self, count: i64) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.sent_messages().await < count {
+            assert!(Instant::now() < deadline, "{count} messages did not go out");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// The lead topic's name for this app.
     pub fn lead_topic(&self) -> String {
         format!("{}lead", self.settings.kafka_topic_prefix)

@@ -140,7 +140,10 @@ fn a_call_takes_turns_only_while_answered_and_up_to_its_bound() {
     let mut call = queued();
     let tenant = TenantId(Uuid::from_u128(1));
     assert_eq!(call.takes_a_turn(tenant), Err(CallError::NotStarted));
-    assert_eq!(call.takes_a_turn(TenantId(Uuid::from_u128(2))), Err(CallError::NotFound));
+    assert_eq!(
+        call.takes_a_turn(TenantId(Uuid::from_u128(2))),
+        Err(CallError::NotFound)
+    );
     run(
         &mut call,
         1,
