@@ -15,12 +15,11 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::leads::{read_model_after, respond};
+use crate::consistency::{read_after, APPOINTMENTS};
+use crate::leads::respond;
 use crate::paging::{fetch_page, Page};
 use crate::ProjectionProgress;
 
-const PROJECTION: &str = "appointments";
-const AGGREGATE_TYPE: &str = "appointment";
 /// The longest stretch one slot search covers.
 const MAX_SLOT_DAYS: i64 = 31;
 
@@ -166,15 +165,7 @@ pub async fn list(
     let Some(paging) = paging.filter(|_| e.0.is_empty()) else {
         return Err(ApiError::validation(e));
     };
-    let caught_up = read_model_after(
-        &pool,
-        &progress,
-        &req,
-        params.min_position.as_deref(),
-        PROJECTION,
-        AGGREGATE_TYPE,
-    )
-    .await?;
+    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref(), APPOINTMENTS).await?;
     let filters = |sql: &mut QueryBuilder<'_, sqlx::Postgres>| {
         scope(sql, &principal);
         if let Some(v) = lead_id {
@@ -215,15 +206,7 @@ pub async fn detail(
     id: web::Path<Uuid>,
     params: web::Query<AppointmentDetailParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let caught_up = read_model_after(
-        &pool,
-        &progress,
-        &req,
-        params.min_position.as_deref(),
-        PROJECTION,
-        AGGREGATE_TYPE,
-    )
-    .await?;
+    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref(), APPOINTMENTS).await?;
     let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
     scope(&mut select, &principal);
     select.push(" AND a.id = ").push_bind(id.into_inner());

@@ -11,12 +11,11 @@ use sqlx::{PgPool, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::leads::{read_model_after, respond};
+use crate::consistency::{read_after, CALLS};
+use crate::leads::respond;
 use crate::paging::{fetch_page, Page};
 use crate::ProjectionProgress;
 
-const PROJECTION: &str = "calls";
-const AGGREGATE_TYPE: &str = "call";
 const STATUSES: [&str; 4] = ["queued", "in_progress", "completed", "failed"];
 
 const CALL_COLUMNS: &str = "c.id, c.tenant_id, c.lead_id, c.direction, c.phone, c.purpose, c.language, c.provider,
@@ -121,15 +120,7 @@ pub async fn list(
     let Some(paging) = paging.filter(|_| e.0.is_empty()) else {
         return Err(ApiError::validation(e));
     };
-    let caught_up = read_model_after(
-        &pool,
-        &progress,
-        &req,
-        params.min_position.as_deref(),
-        PROJECTION,
-        AGGREGATE_TYPE,
-    )
-    .await?;
+    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref(), CALLS).await?;
     let filters = |sql: &mut QueryBuilder<'_, sqlx::Postgres>| {
         scope(sql, &principal);
         if let Some(lead_id) = lead_id {
@@ -167,15 +158,7 @@ pub async fn detail(
     id: web::Path<Uuid>,
     params: web::Query<CallDetailParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let caught_up = read_model_after(
-        &pool,
-        &progress,
-        &req,
-        params.min_position.as_deref(),
-        PROJECTION,
-        AGGREGATE_TYPE,
-    )
-    .await?;
+    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref(), CALLS).await?;
     let mut select = QueryBuilder::new(format!("SELECT {CALL_COLUMNS}, c.transcript"));
     scope(&mut select, &principal);
     select.push(" AND c.id = ").push_bind(id.into_inner());

@@ -93,3 +93,43 @@ pub async fn wait_for_position(
         }
     }
 }
+
+/// A read model a query may wait for: its projection's name and the aggregate type it reads.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitFor {
+    pub projection: &'static str,
+    pub aggregate_type: &'static str,
+}
+
+/// The leads read model (and the lead timeline the message lists read).
+pub const LEADS: WaitFor = WaitFor {
+    projection: "leads",
+    aggregate_type: "lead",
+};
+/// The calls read model.
+pub const CALLS: WaitFor = WaitFor {
+    projection: "calls",
+    aggregate_type: "call",
+};
+/// The appointments read model.
+pub const APPOINTMENTS: WaitFor = WaitFor {
+    projection: "appointments",
+    aggregate_type: "appointment",
+};
+
+/// Waits for the requested position (query parameter or header) in `model`, if any; says
+/// whether it was reached, for the `X-Projection-Caught-Up` header.
+pub async fn read_after(
+    pool: &PgPool,
+    progress: &ProjectionProgress,
+    req: &HttpRequest,
+    from_query: Option<&str>,
+    model: WaitFor,
+) -> Result<Option<bool>, ApiError> {
+    match requested_position(req, from_query)? {
+        Some(position) => wait_for_position(pool, progress, model.projection, model.aggregate_type, position)
+            .await
+            .map(Some),
+        None => Ok(None),
+    }
+}

@@ -10,16 +10,12 @@ use sqlx::{PgPool, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::consistency::{requested_position, wait_for_position};
+use crate::consistency::{read_after, LEADS};
 use crate::lead_list_query::{Cursor, ListLeadsParams, PageStart};
 use crate::ProjectionProgress;
 
 /// How many recent activities a lead's detail shows.
 const RECENT_ACTIVITIES: i64 = 10;
-
-/// The projection these endpoints read, and the aggregate type it projects.
-const PROJECTION: &str = "leads";
-const AGGREGATE_TYPE: &str = "lead";
 
 const LEAD_COLUMNS: &str = "id, tenant_id, name, first_name, last_name, email, phone, company, title, industry, source,
     message, notes, tags, metadata, status, pipeline_stage, score, tier, qualification, criteria, enrichment, assigned_to,
@@ -100,33 +96,6 @@ pub struct LeadDetail {
     activities: Vec<ActivityRow>,
 }
 
-/// Waits for the requested position in the leads read model, if any; says whether it was reached.
-pub(crate) async fn read_after(
-    pool: &PgPool,
-    progress: &ProjectionProgress,
-    req: &HttpRequest,
-    from_query: Option<&str>,
-) -> Result<Option<bool>, ApiError> {
-    read_model_after(pool, progress, req, from_query, PROJECTION, AGGREGATE_TYPE).await
-}
-
-/// Waits for the requested position in `projection` (reading `aggregate_type`), if any.
-pub(crate) async fn read_model_after(
-    pool: &PgPool,
-    progress: &ProjectionProgress,
-    req: &HttpRequest,
-    from_query: Option<&str>,
-    projection: &str,
-    aggregate_type: &str,
-) -> Result<Option<bool>, ApiError> {
-    match requested_position(req, from_query)? {
-        Some(position) => wait_for_position(pool, progress, projection, aggregate_type, position)
-            .await
-            .map(Some),
-        None => Ok(None),
-    }
-}
-
 pub(crate) fn respond(caught_up: Option<bool>, body: impl Serialize) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     if let Some(caught_up) = caught_up {
@@ -148,7 +117,7 @@ pub async fn list(
     let min_position = params.min_position.take();
     // Reject bad filters before spending up to 2 s waiting for the projection.
     let query = params.parse().map_err(ApiError::validation)?;
-    let caught_up = read_after(&pool, &progress, &req, min_position.as_deref()).await?;
+    let caught_up = read_after(&pool, &progress, &req, min_position.as_deref(), LEADS).await?;
 
     let mut count = QueryBuilder::new("SELECT count(*) FROM leads");
     query.push_filters(&mut count, principal.tenant_id, principal.lead_access());
@@ -208,7 +177,7 @@ pub async fn detail(
     id: web::Path<Uuid>,
     params: web::Query<DetailParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref()).await?;
+    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref(), LEADS).await?;
     // An agent asking for a lead not assigned to it learns nothing: it is "not found".
     let assignee = match principal.lead_access() {
         LeadAccess::WholeTenant => None,

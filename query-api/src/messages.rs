@@ -12,7 +12,8 @@ use sqlx::{PgPool, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::leads::{read_after, respond};
+use crate::consistency::{read_after, LEADS};
+use crate::leads::respond;
 use crate::paging::{fetch_page, Page};
 use crate::ProjectionProgress;
 
@@ -94,7 +95,7 @@ async fn list(
         return Err(ApiError::validation(e));
     };
     let Page { page, limit } = paging;
-    let caught_up = read_after(pool, progress, req, params.min_position.as_deref()).await?;
+    let caught_up = read_after(pool, progress, req, params.min_position.as_deref(), LEADS).await?;
 
     let filters = |sql: &mut QueryBuilder<'_, sqlx::Postgres>| {
         sql.push(" FROM lead_activities a JOIN leads l ON l.id = a.lead_id WHERE a.tenant_id = ")
