@@ -35,18 +35,22 @@ CREATE TABLE agent_bookings
     EXCLUDE USING gist (tenant_id WITH =, agent_id WITH =, during WITH &&)
 );
 
--- Reminders' work queue: the scheduler claims due rows with FOR UPDATE SKIP LOCKED.
+-- Reminders' work queue. The scheduler claims due rows (FOR UPDATE SKIP LOCKED, committed at
+-- once as `firing`) and marks them when done, so it holds no lock while it runs the
+-- appointment's commands; a claim left by a crashed instance is taken again after a minute.
 CREATE TABLE appointment_reminders
 (
     appointment_id uuid        NOT NULL,
     minutes_before integer     NOT NULL,
     tenant_id      uuid        NOT NULL,
     due_at         timestamptz NOT NULL,
-    state          text        NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'cancelled')),
+    state          text        NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'firing', 'sent', 'cancelled')),
+    claimed_at     timestamptz,
     sent_at        timestamptz,
     PRIMARY KEY (appointment_id, minutes_before)
 );
-CREATE INDEX appointment_reminders_due ON appointment_reminders (due_at) WHERE state = 'pending';
+CREATE INDEX appointment_reminders_due ON appointment_reminders (due_at) WHERE state IN ('pending', 'firing');
 
 -- When each tenant takes appointments (seed 002's business settings); no row means the defaults.
 CREATE TABLE business_hours

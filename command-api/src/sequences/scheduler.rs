@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use leadstream_domain::appointment::ReminderTrigger;
+use leadstream_domain::appointment::{AppointmentError, ReminderTrigger};
 use leadstream_domain::lead::{Channel, LeadAction, SentMessage};
 use leadstream_domain::sequence::{SequenceAction, SequenceCommand, SequenceEvent};
 use leadstream_domain::values::{LeadStatus, LongText, ShortText, TenantId};
@@ -8,7 +8,9 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::SequenceService;
-use crate::appointments::{send_reminder, AppointmentService, BusinessHoursStore, Reminder, ReminderFailure};
+use crate::appointments::{
+    send_reminder, AppointmentFailure, AppointmentService, BusinessHoursStore, Reminder, ReminderFailure,
+};
 use crate::clock::Clock;
 use crate::integrations::{Integrations, Outbound};
 use crate::{CommandMetadata, LeadFollowUps};
@@ -248,78 +250,109 @@ impl Scheduler {
         Ok("sent")
     }
 
+    /// Sends one claimed reminder; returns the row's new state and whether a message went out.
+    async fn fire_reminder(
+        &self,
+        appointments: &AppointmentService,
+        hours: &BusinessHoursStore,
+        appointment_id: Uuid,
+        minutes_before: i32,
+        tenant_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(&'static str, bool), String> {
+        let appointment = appointments.load(appointment_id).await.map_err(|e| e.to_string())?;
+        if !appointment.status.is_open() {
+            return Ok(("cancelled", false));
+        }
+        let metadata = CommandMetadata {
+            tenant_id: TenantId(tenant_id),
+            issued_at: now,
+            actor: "scheduler".into(),
+            correlation_id: format!("appointment:{appointment_id}"),
+            causation_id: format!("appointment:{appointment_id}:reminder:{minutes_before}"),
+        };
+        let reminder = Reminder {
+            appointment: &appointment,
+            channel: None,
+            message: None,
+            trigger: ReminderTrigger::Scheduled,
+            minutes_before: Some(minutes_before as u32),
+        };
+        match send_reminder(
+            appointments,
+            &self.followups,
+            &self.integrations,
+            hours,
+            reminder,
+            &metadata,
+        )
+        .await
+        {
+            Ok(executed) => Ok(("sent", !executed.events.is_empty())),
+            Err(ReminderFailure::NoAddress(_)) => {
+                tracing::warn!(%appointment_id, "the lead has no address for a reminder");
+                Ok(("cancelled", false))
+            }
+            // Closed between the claim and now.
+            Err(ReminderFailure::Appointment(AppointmentFailure::Refused(AppointmentError::Closed(_)))) => {
+                Ok(("cancelled", false))
+            }
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
     /// Sends every appointment reminder due now (up to the batch); returns how many went out.
     pub async fn fire_due_reminders(&self) -> Result<usize, String> {
         let Some((appointments, hours)) = &self.reminders else {
             return Ok(0);
         };
         let now = self.clock.now();
-        let mut tx = appointments.pool().begin().await.map_err(|e| e.to_string())?;
+        // Claimed and committed at once: the appointment's own commands (a reschedule, a
+        // cancellation) never wait on a lock the scheduler holds while it waits on them.
         let due: Vec<(Uuid, i32, Uuid)> = sqlx::query_as(
-            "SELECT appointment_id, minutes_before, tenant_id FROM appointment_reminders
-              WHERE state = 'pending' AND due_at <= $1
-              ORDER BY due_at LIMIT $2
-                FOR UPDATE SKIP LOCKED",
+            "UPDATE appointment_reminders SET state = 'firing', claimed_at = $1
+              WHERE (appointment_id, minutes_before) IN (
+                    SELECT appointment_id, minutes_before FROM appointment_reminders
+                     WHERE due_at <= $1
+                       AND (state = 'pending' OR (state = 'firing' AND claimed_at < $1 - interval '60 seconds'))
+                     ORDER BY due_at LIMIT $2
+                       FOR UPDATE SKIP LOCKED)
+              RETURNING appointment_id, minutes_before, tenant_id",
         )
         .bind(now)
         .bind(self.settings.batch)
-        .fetch_all(&mut *tx)
+        .fetch_all(appointments.pool())
         .await
         .map_err(|e| e.to_string())?;
         let mut fired = 0;
         for (appointment_id, minutes_before, tenant_id) in due {
-            let appointment = appointments.load(appointment_id).await.map_err(|e| e.to_string())?;
-            let state = if !appointment.status.is_open() {
-                "cancelled"
-            } else {
-                let metadata = CommandMetadata {
-                    tenant_id: TenantId(tenant_id),
-                    issued_at: now,
-                    actor: "scheduler".into(),
-                    correlation_id: format!("appointment:{appointment_id}"),
-                    causation_id: format!("appointment:{appointment_id}:reminder:{minutes_before}"),
-                };
-                let reminder = Reminder {
-                    appointment: &appointment,
-                    channel: None,
-                    message: None,
-                    trigger: ReminderTrigger::Scheduled,
-                    minutes_before: Some(minutes_before as u32),
-                };
-                match send_reminder(
-                    appointments,
-                    &self.followups,
-                    &self.integrations,
-                    hours,
-                    reminder,
-                    &metadata,
-                )
+            let state = match self
+                .fire_reminder(appointments, hours, appointment_id, minutes_before, tenant_id, now)
                 .await
-                {
-                    Ok(executed) => {
-                        fired += usize::from(!executed.events.is_empty());
-                        "sent"
-                    }
-                    Err(ReminderFailure::NoAddress(_)) => {
-                        tracing::warn!(%appointment_id, "the lead has no address for a reminder");
-                        "cancelled"
-                    }
-                    Err(error) => return Err(error.to_string()),
+            {
+                Ok((state, sent)) => {
+                    fired += usize::from(sent);
+                    state
+                }
+                Err(error) => {
+                    // The claim stays; another look takes it again once it is stale.
+                    tracing::warn!(%error, %appointment_id, "a reminder failed; it will be tried again");
+                    continue;
                 }
             };
+            // Only this claim: a reschedule meanwhile made the row pending for the new time.
             sqlx::query(
                 "UPDATE appointment_reminders SET state = $3, sent_at = CASE WHEN $3 = 'sent' THEN $4 END
-                  WHERE appointment_id = $1 AND minutes_before = $2",
+                  WHERE appointment_id = $1 AND minutes_before = $2 AND state = 'firing' AND claimed_at = $4",
             )
             .bind(appointment_id)
             .bind(minutes_before)
             .bind(state)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(appointments.pool())
             .await
             .map_err(|e| e.to_string())?;
         }
-        tx.commit().await.map_err(|e| e.to_string())?;
         Ok(fired)
     }
 }
