@@ -4,8 +4,8 @@ use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use leadstream_api_conventions::{
-    configure_input_limits, idempotency, rate_limit, register_routes, request_context, route_not_found, AccessTokens,
-    ApiRoute, Authenticator, IdempotencyStore, RateLimiter,
+    configure_input_limits, idempotency, rate_limit, refuse_unstorable_text, register_routes, request_context,
+    route_not_found, AccessTokens, ApiRoute, Authenticator, IdempotencyStore, RateLimiter,
 };
 use leadstream_command_api::appointments::{AppointmentService, BusinessHoursStore};
 use leadstream_command_api::batch::{batch_event_store, BatchJobs, BatchSettings, BatchWorker};
@@ -115,10 +115,8 @@ impl RunningApp {
                 None => TcpListener::bind(&settings.http_addr)?,
             };
             let addr = listener.local_addr()?;
-            let tokens = AccessTokens::new(
-                &signing_secret(&pool, settings.jwt_secret.as_deref()).await?,
-                Duration::from_secs(settings.access_token_ttl_secs),
-            );
+            let server_secret = signing_secret(&pool, settings.jwt_secret.as_deref()).await?;
+            let tokens = AccessTokens::new(&server_secret, Duration::from_secs(settings.access_token_ttl_secs));
             let authenticator = web::Data::new(Authenticator::new(pool.clone(), tokens.clone()));
             let commands = parts.command_api.then(|| {
                 let identity = IdentityService::new(
@@ -127,6 +125,7 @@ impl RunningApp {
                     Arc::new(RecordingMailer::new(pool.clone())),
                     IdentitySettings {
                         reset_token_ttl: Duration::from_secs(settings.password_reset_ttl_secs),
+                        registration_ttl: Duration::from_secs(settings.registration_ttl_secs),
                     },
                 );
                 let leads =
@@ -191,7 +190,7 @@ impl RunningApp {
                 pool.clone(),
                 (parts.command_api || parts.projections).then_some(brokers),
             );
-            let idempotent = IdempotencyStore::new(pool.clone());
+            let idempotent = IdempotencyStore::new(pool.clone(), &server_secret);
             let document = web::Data::new(crate::openapi::OpenApiDocument(crate::openapi::openapi_document(parts)));
             let limiter = web::Data::new(rate_limiter(settings).await?);
             let queries = parts.query_api.then(|| {
@@ -203,6 +202,7 @@ impl RunningApp {
             let server = HttpServer::new(move || {
                 // The last wrap is the outermost: request ids and timing cover idempotent replays.
                 let mut app = App::new()
+                    .wrap(from_fn(refuse_unstorable_text))
                     .wrap(from_fn(idempotency))
                     .wrap(from_fn(rate_limit))
                     .wrap(from_fn(request_context))
@@ -277,10 +277,14 @@ async fn rate_limiter(settings: &Settings) -> anyhow::Result<RateLimiter> {
     let (per_principal, per_ip) = (settings.rate_limit_per_principal, settings.rate_limit_per_ip);
     let window = Duration::from_secs(settings.rate_limit_window_secs);
     let namespace = settings.kafka_topic_prefix.as_str();
-    Ok(match &settings.redis_url {
+    let limiter = match &settings.redis_url {
         Some(url) => RateLimiter::redis(url, per_principal, per_ip, window, namespace)
             .await
             .map_err(anyhow::Error::msg)?,
         None => RateLimiter::local(per_principal, per_ip, window, namespace),
-    })
+    };
+    Ok(limiter.with_credential_routes(
+        leadstream_command_api::CREDENTIAL_ROUTES,
+        settings.rate_limit_credentials_per_ip,
+    ))
 }

@@ -56,9 +56,20 @@ impl BenchEnv {
             .pool_max_idle_per_host(256)
             .timeout(Duration::from_secs(600))
             .build()?;
-        let answer: serde_json::Value = client
+        let email = format!("bench-{}@example.com", uuid::Uuid::new_v4());
+        client
             .post(format!("{base}/api/v1/auth/register"))
-            .json(&json!({"business_name": "Bench", "email": format!("bench-{}@example.com", uuid::Uuid::new_v4()), "password": "Bench123!"}))
+            .json(&json!({"business_name": "Bench", "email": email, "password": "Bench123!"}))
+            .send()
+            .await?
+            .error_for_status()?;
+        let mail = crate::local_mail::wait_for_mail(&pool, &email, 0, Duration::from_secs(10))
+            .await
+            .ok_or_else(|| anyhow::anyhow!("no confirmation mail"))?;
+        let confirmation = crate::local_mail::token_in(&mail).ok_or_else(|| anyhow::anyhow!("no token in the mail"))?;
+        let answer: serde_json::Value = client
+            .post(format!("{base}/api/v1/auth/confirm"))
+            .json(&json!({ "token": confirmation }))
             .send()
             .await?
             .error_for_status()?

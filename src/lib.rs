@@ -5,6 +5,7 @@ pub mod app;
 pub mod bench_env;
 pub mod database;
 pub mod local_broker;
+pub mod local_mail;
 pub mod openapi;
 pub mod operations;
 pub mod settings;

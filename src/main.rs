@@ -43,6 +43,15 @@ enum Subcommands {
         /// `agent`, `admin` or `superadmin`.
         role: String,
     },
+    /// Print the newest mail the local mail provider recorded for an address (the
+    /// registration or password-reset token, when no real mail provider is configured).
+    Mail {
+        /// The recipient's e-mail address.
+        to: String,
+        /// Print only the token the mail holds.
+        #[arg(long)]
+        token: bool,
+    },
 }
 
 #[tokio::main]
@@ -67,6 +76,21 @@ async fn main() -> anyhow::Result<()> {
             let pool = database::prepare(&settings.database_url, 2).await?;
             let replayed = leadstream_projections::rebuild_read_models(&pool, batch_size).await?;
             tracing::info!(replayed, "read models rebuilt");
+            return Ok(());
+        }
+        Subcommands::Mail { to, token } => {
+            let pool = database::prepare(&settings.database_url, 2).await?;
+            let (_, body) = leadstream::local_mail::newest_mail(&pool, &to).await?;
+            let body = body.ok_or_else(|| anyhow::anyhow!("no mail was recorded for {to}"))?;
+            let shown = if token {
+                leadstream::local_mail::token_in(&body)
+                    .ok_or_else(|| anyhow::anyhow!("the newest mail for {to} holds no token"))?
+                    .to_string()
+            } else {
+                body
+            };
+            let mut out = std::io::stdout().lock();
+            std::io::Write::write_all(&mut out, format!("{shown}\n").as_bytes())?;
             return Ok(());
         }
         Subcommands::SetRole { email, role } => {

@@ -128,6 +128,19 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
             parameters.push(parameter);
         }
     }
+    if doc.reads.is_some() {
+        parameters.push(json!({
+            "name": "min_position", "in": "query", "required": false,
+            "description": "Read your writes: wait (at most 2 s) until the read models this route reads have \
+                passed this event position (a command's `position`); `X-Projection-Caught-Up` says whether they did",
+            "schema": { "type": "integer", "minimum": 0, "format": "int64" }
+        }));
+        parameters.push(json!({
+            "name": "X-Min-Position", "in": "header", "required": false,
+            "description": "The header alternative to `min_position`",
+            "schema": { "type": "string", "pattern": "^[0-9]{1,18}$" }
+        }));
+    }
     if route.method == Method::POST && !doc.public {
         parameters.push(json!({
             "name": "Idempotency-Key", "in": "header", "required": false,
@@ -146,6 +159,14 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
     let mut responses = Map::new();
     if let Some((status, body)) = doc.response {
         let mut answer = json!({ "description": reason(status) });
+        if doc.reads.is_some() {
+            answer["headers"] = json!({
+                "X-Projection-Caught-Up": {
+                    "description": "With `min_position`: whether the read models had passed it before the answer",
+                    "schema": { "type": "string", "enum": ["true", "false"] }
+                }
+            });
+        }
         if let Some(body) = body {
             (body.collect)(schemas);
             answer["content"] = json!({ "application/json": { "schema": schema_ref(&(body.name)()) } });
@@ -160,6 +181,9 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
     }
     if doc.query.is_some() {
         errors.extend([400, 422]);
+    }
+    if doc.reads.is_some() {
+        errors.push(400);
     }
     if !doc.public {
         errors.extend([401, 403]);

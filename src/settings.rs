@@ -39,6 +39,9 @@ pub struct Settings {
     pub rate_limit_per_principal: u64,
     /// `RATE_LIMIT_PER_IP`: requests per window for an anonymous caller, per IP.
     pub rate_limit_per_ip: u64,
+    /// `RATE_LIMIT_CREDENTIALS_PER_IP`: anonymous calls per window, per IP, to the routes that
+    /// check a password or token (register, login, forgot and reset password), on top of the IP's budget.
+    pub rate_limit_credentials_per_ip: u64,
     /// `RATE_LIMIT_WINDOW_SECS`: the window's length.
     pub rate_limit_window_secs: u64,
     /// `REDIS_URL`: where rate-limit counts are shared; unset means in-process counts.
@@ -52,6 +55,8 @@ pub struct Settings {
     pub access_token_ttl_secs: u64,
     /// `PASSWORD_RESET_TTL_SECS`: how long a password-reset token stays good.
     pub password_reset_ttl_secs: u64,
+    /// `REGISTRATION_TTL_SECS`: how long a registration waits for its mailed confirmation.
+    pub registration_ttl_secs: u64,
     /// `BATCH_MAX_LEADS`: the most leads in one batch (seed 001's plans: 25, 500, 5000).
     pub batch_max_leads: usize,
     /// `BATCH_WORKERS`: batches one process works on at once (0: none; another instance does).
@@ -90,12 +95,14 @@ impl Settings {
             local_kafka_addr: text("LOCAL_KAFKA_ADDR", "127.0.0.1:9092"),
             rate_limit_per_principal: number("RATE_LIMIT_PER_PRINCIPAL", 6000)?,
             rate_limit_per_ip: number("RATE_LIMIT_PER_IP", 600)?,
+            rate_limit_credentials_per_ip: number("RATE_LIMIT_CREDENTIALS_PER_IP", 30)?,
             rate_limit_window_secs: number("RATE_LIMIT_WINDOW_SECS", 60)?,
             redis_url: std::env::var("REDIS_URL").ok().filter(|u| !u.trim().is_empty()),
             log_format: text("LOG_FORMAT", "json"),
             jwt_secret: std::env::var("JWT_SECRET").ok().filter(|s| !s.is_empty()),
             access_token_ttl_secs: number("ACCESS_TOKEN_TTL_SECS", 3600)?,
             password_reset_ttl_secs: number("PASSWORD_RESET_TTL_SECS", 3600)?,
+            registration_ttl_secs: number("REGISTRATION_TTL_SECS", 86_400)?,
             batch_max_leads: number("BATCH_MAX_LEADS", 500)?,
             batch_workers: number("BATCH_WORKERS", 2)?,
             batch_poll_ms: number("BATCH_POLL_MS", 1000)?,

@@ -30,7 +30,7 @@ async fn register_login_and_me() {
     let app = app().await;
     let email = format!("owner-{}@example.com", Uuid::new_v4().simple());
     let username = format!("owner{}", &Uuid::new_v4().simple().to_string()[..8]);
-    let registered = app
+    let asked = app
         .call(
             Method::POST,
             "/api/v1/auth/register",
@@ -41,6 +41,10 @@ async fn register_login_and_me() {
             ),
         )
         .await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.body);
+    let tenants = || async { app.count("SELECT count(*) FROM tenants").await };
+    assert_eq!(tenants().await, 0, "nothing exists before the address confirms it");
+    let registered = app.confirm_registration(&email, 0).await;
     assert_eq!(registered.status, StatusCode::CREATED, "{}", registered.body);
     assert_eq!(registered.body["token_type"], "bearer");
     assert_eq!(registered.body["expires_in"], 3600);
@@ -49,6 +53,19 @@ async fn register_login_and_me() {
     assert_eq!(registered.body["user"]["name"], "Ana Pérez");
     assert_eq!(registered.body["tenant"]["name"], "Inmobiliaria Activa");
     assert!(registered.body["user"].get("password_hash").is_none());
+    // The token is spent.
+    let (_, mail) = leadstream::local_mail::newest_mail(&app.pool, &email).await.unwrap();
+    let spent = leadstream::local_mail::token_in(mail.as_deref().unwrap())
+        .unwrap()
+        .to_string();
+    app.call(
+        Method::POST,
+        "/api/v1/auth/confirm",
+        None,
+        Some(json!({ "token": spent })),
+    )
+    .await
+    .assert_error(400, "INVALID_CONFIRMATION_TOKEN");
     let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE email = $1")
         .bind(&email)
         .fetch_one(&app.pool)
@@ -80,14 +97,34 @@ async fn register_login_and_me() {
             .await
             .assert_error(401, "INVALID_CREDENTIALS");
     }
-    // The same address cannot register twice; weak passwords and bad addresses are refused.
+    // The same address cannot register twice, and a stranger cannot tell: the answer is the
+    // same as for a new address, and only the address's owner is told, by mail.
     let again = json!({"email": email, "password": PASSWORD, "business_name": "Otra"});
-    app.call(Method::POST, "/api/v1/auth/register", None, Some(again))
+    let taken = app.call(Method::POST, "/api/v1/auth/register", None, Some(again)).await;
+    let fresh_email = format!("fresh-{}@example.com", Uuid::new_v4().simple());
+    let fresh = json!({"email": fresh_email, "password": PASSWORD, "business_name": "Otra"});
+    let fresh = app.call(Method::POST, "/api/v1/auth/register", None, Some(fresh)).await;
+    assert_eq!((taken.status, &taken.body), (fresh.status, &fresh.body));
+    let notice = leadstream::local_mail::wait_for_mail(&app.pool, &email, 1, Duration::from_secs(10))
         .await
-        .assert_error(409, "EMAIL_TAKEN");
-    let same_username = json!({"email": "other@example.com", "username": username.to_uppercase(),
+        .expect("a notice to the owner");
+    assert!(notice.contains("already has one"), "{notice}");
+    assert!(
+        leadstream::local_mail::token_in(&notice).is_none(),
+        "a notice confirms nothing"
+    );
+    leadstream::local_mail::wait_for_mail(&app.pool, &fresh_email, 0, Duration::from_secs(10))
+        .await
+        .expect("the new address's confirmation");
+    // A username is checked when the registration is confirmed, by whoever holds the mailbox.
+    let other_email = format!("other-{}@example.com", Uuid::new_v4().simple());
+    let same_username = json!({"email": other_email, "username": username.to_uppercase(),
                                "password": PASSWORD, "business_name": "Otra"});
-    app.call(Method::POST, "/api/v1/auth/register", None, Some(same_username))
+    let asked = app
+        .call(Method::POST, "/api/v1/auth/register", None, Some(same_username))
+        .await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED);
+    app.confirm_registration(&other_email, 0)
         .await
         .assert_error(409, "USERNAME_TAKEN");
     for (body, field) in [
@@ -112,11 +149,7 @@ async fn register_login_and_me() {
         answer.assert_error(422, "VALIDATION_ERROR");
         assert_eq!(answer.body["details"]["fields"][0]["field"], field, "{}", answer.body);
     }
-    let tenants: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(tenants, 1, "refused registrations leave nothing behind");
+    assert_eq!(tenants().await, 1, "refused registrations leave nothing behind");
     app.stop().await;
 }
 
@@ -379,6 +412,16 @@ async fn a_password_reset_token_works_once_and_retires_old_sessions() {
     let forgot = |email: String| {
         let app = &app;
         async move {
+            let mails = || async {
+                sqlx::query_as::<_, (i64, Option<String>)>(
+                    "SELECT count(*), (array_agg(body ORDER BY id DESC))[1] FROM sent_mail WHERE recipient = $1",
+                )
+                .bind(&email)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap()
+            };
+            let (before, _) = mails().await;
             let answer = app
                 .call(
                     Method::POST,
@@ -388,12 +431,15 @@ async fn a_password_reset_token_works_once_and_retires_old_sessions() {
                 )
                 .await;
             assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
-            let mail: Option<String> =
-                sqlx::query_scalar("SELECT body FROM sent_mail WHERE recipient = $1 ORDER BY id DESC LIMIT 1")
-                    .bind(&email)
-                    .fetch_optional(&app.pool)
-                    .await
-                    .unwrap();
+            // The mail is made in the background, so the answer's timing tells nothing.
+            let deadline = std::time::Instant::now() + Duration::from_secs(2);
+            let mail = loop {
+                let (count, newest) = mails().await;
+                if count > before || std::time::Instant::now() > deadline {
+                    break newest.filter(|_| count > before);
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            };
             mail.map(|body| body.lines().find(|l| l.len() == 43).expect("a token line").to_string())
         }
     };
@@ -485,5 +531,92 @@ async fn an_operator_makes_a_superadmin_who_manages_admins() {
     app.call(Method::GET, "/api/v1/users", Some(&second_admin), None)
         .await
         .assert_error(403, "FORBIDDEN");
+    app.stop().await;
+}
+
+/// The privilege hole: a key acting for its owner must never change the owner's credentials or
+/// mint keys that outlive it. Every attempt is 403 and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_keys_never_manage_credentials_and_own_passwords_need_the_current_one() {
+    let app = app().await;
+    let admin = app.register_tenant().await;
+    let me = app.call(Method::GET, "/api/v1/auth/me", Some(&admin), None).await;
+    let email = me.body["email"].as_str().expect("the admin's e-mail").to_string();
+    let agent = app.add_user(&admin, "agent").await;
+    let own_path = format!("/api/v1/users/{}", admin.user_id);
+    let agent_path = format!("/api/v1/users/{}", agent.user_id);
+    let users_before: String = sqlx::query_scalar("SELECT md5(string_agg(u::text, '|' ORDER BY id)) FROM users u")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    for role in ["agent", "admin"] {
+        let (key, _) = app.api_key(&admin, role).await;
+        for (path, body) in [
+            (&own_path, json!({"password": "Tomado123!"})),
+            (
+                &own_path,
+                json!({"password": "Tomado123!", "current_password": PASSWORD}),
+            ),
+            (&own_path, json!({"role": "agent"})),
+            (&own_path, json!({"email": "thief@example.com"})),
+            (&agent_path, json!({"password": "Tomado123!"})),
+            (&agent_path, json!({"role": "admin"})),
+            (&agent_path, json!({"is_active": false})),
+        ] {
+            for method in [Method::PUT, Method::PATCH] {
+                app.call(method, path, Some(&key), Some(body.clone()))
+                    .await
+                    .assert_error(403, "USER_CREDENTIAL_REQUIRED");
+            }
+        }
+        let new_user = json!({"email": "made-by-key@example.com", "password": PASSWORD, "role": "agent"});
+        app.call(Method::POST, "/api/v1/users", Some(&key), Some(new_user))
+            .await
+            .assert_error(403, "USER_CREDENTIAL_REQUIRED");
+        app.call(
+            Method::POST,
+            "/api/v1/api-keys",
+            Some(&key),
+            Some(json!({"name": "child", "role": "agent"})),
+        )
+        .await
+        .assert_error(403, "USER_CREDENTIAL_REQUIRED");
+        app.call(Method::GET, "/api/v1/api-keys", Some(&key), None)
+            .await
+            .assert_error(403, "USER_CREDENTIAL_REQUIRED");
+    }
+    // Nor can a key revoke a key.
+    let keys = app.call(Method::GET, "/api/v1/api-keys", Some(&admin), None).await;
+    assert_eq!(keys.body["total"], 2, "only the two keys the admin made: {}", keys.body);
+    let (key, _) = app.api_key(&admin, "admin").await;
+    let first = keys.body["data"][0]["id"].as_str().unwrap();
+    app.call(Method::DELETE, &format!("/api/v1/api-keys/{first}"), Some(&key), None)
+        .await
+        .assert_error(403, "USER_CREDENTIAL_REQUIRED");
+    let revoked: i64 = app
+        .count("SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL")
+        .await;
+    assert_eq!(revoked, 0);
+    let users_after: String = sqlx::query_scalar("SELECT md5(string_agg(u::text, '|' ORDER BY id)) FROM users u")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(users_before, users_after, "no user row changed");
+    app.login(&email, PASSWORD).await;
+
+    // Signed in, a user changes its own password only with the current one.
+    let change = json!({"password": "Nueva456#"});
+    app.call(Method::PUT, &own_path, Some(&admin), Some(change))
+        .await
+        .assert_error(403, "CURRENT_PASSWORD_REQUIRED");
+    let wrong = json!({"password": "Nueva456#", "current_password": "Wrong123!"});
+    app.call(Method::PUT, &own_path, Some(&admin), Some(wrong))
+        .await
+        .assert_error(403, "CURRENT_PASSWORD_REQUIRED");
+    app.login(&email, PASSWORD).await;
+    let right = json!({"password": "Nueva456#", "current_password": PASSWORD});
+    let changed = app.call(Method::PUT, &own_path, Some(&admin), Some(right)).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    app.login(&email, "Nueva456#").await;
     app.stop().await;
 }

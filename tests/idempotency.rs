@@ -85,3 +85,53 @@ async fn the_same_post_sent_concurrently_creates_one_lead() {
     assert_eq!(lead_events(&app).await, 1);
     app.stop().await;
 }
+
+/// Keys belong to the principal, not the tenant, and saved answers are sealed: a new API key
+/// made with an Idempotency-Key is replayed to its maker, and appears nowhere in the table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_are_per_principal_and_saved_answers_are_not_in_clear() {
+    let app = TestApp::spawn().await;
+    let admin = app.register_tenant().await;
+    let colleague = app.add_user(&admin, "admin").await;
+    let body = json!({"email": "shared-key@example.com"});
+    let mine = post(&app, &admin, body.clone(), "same-key").await;
+    assert_eq!(mine.status.as_u16(), 201, "{}", mine.body);
+    // Another person of the same tenant using the same key and body gets an answer of its own:
+    // it is not shown the first caller's answer (nor refused as a reuse).
+    let theirs = post(&app, &colleague, json!({"email": "other-key@example.com"}), "same-key").await;
+    assert_eq!(theirs.status.as_u16(), 201, "{}", theirs.body);
+    assert!(theirs.header("idempotent-replayed").is_none());
+    assert_ne!(theirs.body["id"], mine.body["id"]);
+    let again = post(&app, &admin, body, "same-key").await;
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.body, mine.body);
+
+    let make_key = || {
+        app.send(
+            Method::POST,
+            "/api/v1/api-keys",
+            Some(&admin),
+            Some(json!({"name": "ci"})),
+            &[("idempotency-key", "key-for-ci")],
+        )
+    };
+    let made = make_key().await;
+    assert_eq!(made.status.as_u16(), 201, "{}", made.body);
+    let secret = made.body["key"].as_str().unwrap().to_string();
+    let replayed = make_key().await;
+    assert_eq!(
+        replayed.body["key"],
+        secret.as_str(),
+        "the maker can still read its answer"
+    );
+    let dump: String = sqlx::query_scalar(
+        "SELECT string_agg(i::text || encode(coalesce(response_body, ''), 'escape'), '|') FROM idempotency_keys i",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    for clear in [secret.as_str(), "key-for-ci", "same-key", "shared-key@example.com"] {
+        assert!(!dump.contains(clear), "{clear:?} is stored in clear");
+    }
+    app.stop().await;
+}

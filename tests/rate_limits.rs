@@ -13,7 +13,7 @@ const WINDOW_SECS: u64 = 3600;
 async fn app_with_limits(redis_url: Option<String>) -> TestApp {
     TestApp::spawn_with(&support::shared_broker(), |s| {
         s.rate_limit_per_principal = 5;
-        s.rate_limit_per_ip = 3;
+        s.rate_limit_per_ip = 5;
         s.rate_limit_window_secs = WINDOW_SECS;
         s.redis_url = redis_url;
     })
@@ -22,7 +22,7 @@ async fn app_with_limits(redis_url: Option<String>) -> TestApp {
 
 async fn assert_limits(app: &TestApp) {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    // Registering is anonymous: these take two of the IP's three calls.
+    // Registering is anonymous (asking, then confirming): these take four of the IP's five calls.
     let (a, b) = (app.register_tenant().await, app.register_tenant().await);
     for remaining in (0..5).rev() {
         let answer = app.call(Method::GET, "/api/v1/leads", Some(&a), None).await;
@@ -92,8 +92,46 @@ async fn limits_counted_in_redis_are_shared_there() {
     counts.sort();
     assert_eq!(
         counts,
-        [1, 4, 7],
-        "one other principal, four anonymous calls (two registrations), seven from the limited one"
+        [1, 4, 6, 7],
+        "one other principal; four calls to the credential routes (two registrations, asked and confirmed), \
+         which also count among the IP's six anonymous calls; seven from the limited one"
     );
+    app.stop().await;
+}
+
+/// The routes that hash a password have a tighter budget per IP, spent before any hashing: a
+/// flood of logins is refused at once instead of queueing Argon2 work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_routes_have_a_tighter_budget_per_ip() {
+    let app = TestApp::spawn_with(&support::shared_broker(), |s| {
+        s.rate_limit_credentials_per_ip = 3;
+        s.rate_limit_window_secs = WINDOW_SECS;
+    })
+    .await;
+    let admin = app.register_tenant().await;
+    let me = app.call(Method::GET, "/api/v1/auth/me", Some(&admin), None).await;
+    let email = me.body["email"].as_str().unwrap().to_string();
+    let login = serde_json::json!({"email": email, "password": support::PASSWORD});
+    let first = app
+        .call(Method::POST, "/api/v1/auth/login", None, Some(login.clone()))
+        .await;
+    assert_eq!(first.status.as_u16(), 200, "{}", first.body);
+    // Registering took two of the three (asking, then confirming); this login the last one.
+    assert_eq!(first.header("x-ratelimit-limit").as_deref(), Some("3"));
+    assert_eq!(first.header("x-ratelimit-remaining").as_deref(), Some("0"));
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/forgot-password",
+        "/api/v1/auth/register",
+    ] {
+        let refused = app.call(Method::POST, path, None, Some(login.clone())).await;
+        refused.assert_error(429, "RATE_LIMIT_EXCEEDED");
+        assert!(refused.header("retry-after").is_some());
+    }
+    // The rest of the API keeps its own budgets.
+    let health = app.call(Method::GET, "/health", None, None).await;
+    assert_eq!(health.status.as_u16(), 200);
+    let leads = app.call(Method::GET, "/api/v1/leads", Some(&admin), None).await;
+    assert_eq!(leads.status.as_u16(), 200);
     app.stop().await;
 }

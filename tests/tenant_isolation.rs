@@ -51,7 +51,7 @@ fn probe(method: &Method, path: &str, b: &Victim, a: &Caller) -> Option<Probe> {
     let user = format!("/api/v1/users/{}", b.user);
     match (method.as_str(), path) {
         (_, "/" | "/health" | "/health/detailed" | "/metrics" | "/openapi.json" | "/docs") => Some(Probe::Public),
-        ("POST", "/api/v1/auth/register" | "/api/v1/auth/login") => Some(Probe::Public),
+        ("POST", "/api/v1/auth/register" | "/api/v1/auth/confirm" | "/api/v1/auth/login") => Some(Probe::Public),
         ("POST", "/api/v1/auth/forgot-password" | "/api/v1/auth/reset-password") => Some(Probe::Public),
         ("GET", "/api/v1/auth/me") => own(path, None),
         ("GET", "/api/v1/users") => own(path, None),

@@ -2,10 +2,13 @@
 //! endpoints exist, so the two cannot drift apart.
 
 use actix_web::http::Method;
+use actix_web::middleware::from_fn;
 use actix_web::web::{self, ServiceConfig};
-use actix_web::{FromRequest, Handler, Responder, Route};
+use actix_web::{guard, FromRequest, Handler, Responder, Route};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
+
+use crate::read_your_writes::{read_your_writes, QueryCheck, Reads};
 
 /// One endpoint: its method, its path pattern, the handler that serves it, and what the
 /// OpenAPI document says about it.
@@ -34,6 +37,10 @@ pub struct RouteDoc {
     pub text: Option<&'static str>,
     /// Takes its body as a file upload (`multipart/form-data` or the file's own type), not JSON.
     pub upload: Option<&'static str>,
+    /// What a GET is served from: it honours `min_position` against it.
+    pub reads: Option<Reads>,
+    /// Checks the route's own query before any read-your-writes wait.
+    pub query_check: Option<QueryCheck>,
 }
 
 /// A schema, by name, with everything it refers to.
@@ -142,12 +149,46 @@ impl ApiRoute {
         self.doc.conflicts = true;
         self
     }
+
+    /// A read served from these read models: `min_position` waits for each of them.
+    pub fn reads(mut self, models: &'static [crate::ReadModel]) -> Self {
+        self.doc.reads = Some(Reads::Models(models));
+        self
+    }
+
+    /// A read served from the command side's own rows, current as soon as a command answers:
+    /// `min_position` is accepted and always reached.
+    pub fn reads_store(mut self) -> Self {
+        self.doc.reads = Some(Reads::Store);
+        self
+    }
+
+    /// Checks the query with `check` before any read-your-writes wait.
+    pub fn checks_query_first(mut self, check: QueryCheck) -> Self {
+        self.doc.query_check = Some(check);
+        self
+    }
 }
 
 /// Registers every route of `routes` on `cfg`. Routes are added per method, so one path may be
 /// served by several parts (the command side's POST, the query side's GET) in one app.
 pub fn register_routes(cfg: &mut ServiceConfig, routes: Vec<ApiRoute>) {
     for route in routes {
-        cfg.route(route.path, route.route);
+        match route.doc.reads {
+            // The method guard sits on the resource, as `cfg.route` puts it, so that another
+            // method of the same path falls through to the part that serves it.
+            Some(reads) => {
+                let check = route.doc.query_check;
+                cfg.service(
+                    web::resource(route.path)
+                        .guard(guard::Method(route.method.clone()))
+                        .wrap(from_fn(move |req, next| read_your_writes(reads, check, req, next)))
+                        .route(route.route),
+                );
+            }
+            None => {
+                cfg.route(route.path, route.route);
+            }
+        }
     }
 }

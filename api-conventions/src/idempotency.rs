@@ -1,6 +1,12 @@
 //! `Idempotency-Key` on any POST: a repeat with the same key and body replays the first answer
 //! and writes nothing; the same key with another body (or path) is refused with 422; a repeat
 //! that arrives while the first is still running waits for its answer.
+//!
+//! Keys belong to the principal that sent them (a user, or one API key), not to the tenant:
+//! two callers of one tenant never see each other's answers. The row is found by a digest of
+//! (principal, key), and the saved answer, which may hold a secret (a new API key) or personal
+//! data, is encrypted under a key derived from the server's secret, the principal and the
+//! Idempotency-Key itself, which is never stored: a dump of the table reveals no answer.
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -9,7 +15,10 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::{FromRequest, HttpResponse};
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
 
@@ -28,12 +37,64 @@ const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct IdempotencyStore {
     pool: PgPool,
+    secret: Vec<u8>,
 }
 
 impl IdempotencyStore {
-    /// A store in `pool`'s database.
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+    /// A store in `pool`'s database, sealing answers with keys derived from `secret`.
+    pub fn new(pool: PgPool, secret: &[u8]) -> Self {
+        Self {
+            pool,
+            secret: secret.to_vec(),
+        }
+    }
+}
+
+/// One principal's use of one Idempotency-Key: the row's name and the answer's cipher.
+struct ScopedKey {
+    digest: String,
+    cipher: ChaCha20Poly1305,
+}
+
+impl ScopedKey {
+    fn new(secret: &[u8], actor: &str, key: &str) -> Self {
+        let part = |label: &str| {
+            let mut hash = Sha256::new();
+            for piece in [label.as_bytes(), secret, actor.as_bytes(), key.as_bytes()] {
+                hash.update((piece.len() as u64).to_be_bytes());
+                hash.update(piece);
+            }
+            hash.finalize()
+        };
+        // The row's name does not involve the secret: it must not change the key's scope.
+        let digest = {
+            let mut hash = Sha256::new();
+            for piece in [actor.as_bytes(), key.as_bytes()] {
+                hash.update((piece.len() as u64).to_be_bytes());
+                hash.update(piece);
+            }
+            hash.finalize()
+        };
+        Self {
+            digest: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            cipher: ChaCha20Poly1305::new(Key::from_slice(&part("leadstream idempotent answer"))),
+        }
+    }
+
+    /// The answer's body, sealed: a random nonce, then the ciphertext.
+    fn seal(&self, body: &[u8]) -> Option<Vec<u8>> {
+        let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self.cipher.encrypt(&nonce, body).ok()?;
+        Some([nonce.as_slice(), &sealed].concat())
+    }
+
+    /// A sealed body opened again; `None` when it was not sealed under this key.
+    fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        if sealed.len() < 12 {
+            return None;
+        }
+        let (nonce, ciphertext) = sealed.split_at(12);
+        self.cipher.decrypt(Nonce::from_slice(nonce), ciphertext).ok()
     }
 }
 
@@ -89,12 +150,14 @@ pub async fn idempotency(
     };
     req.set_payload(Payload::from(body.clone()));
     let tenant = principal.tenant_id.0;
+    let scoped = ScopedKey::new(&store.secret, &principal.actor, &key);
+    let key = scoped.digest.clone();
     let request = [req.path().as_bytes(), b"\n", &body].concat();
 
     let deadline = Instant::now() + WAIT_FOR_FIRST;
     loop {
         // Errors are rendered here, inside the request-id scope, so their bodies quote it.
-        let claimed = match claim(&store.pool, tenant, &key, &request).await {
+        let claimed = match claim(&store.pool, tenant, &scoped, &request).await {
             Ok(claimed) => claimed,
             Err(error) => return Ok(req.error_response(ApiError::internal(error))),
         };
@@ -140,8 +203,15 @@ pub async fn idempotency(
     if status.is_server_error() {
         // Our failure, not an answer: let a retry run the request again.
         forget(&store.pool, tenant, &key).await;
-    } else if let Err(error) = save(&store.pool, tenant, &key, status, Value::Object(headers), &body).await {
-        tracing::error!(%error, "cannot save the idempotent answer");
+    } else {
+        match scoped.seal(&body) {
+            Some(sealed) => {
+                if let Err(error) = save(&store.pool, tenant, &key, status, Value::Object(headers), &sealed).await {
+                    tracing::error!(%error, "cannot save the idempotent answer");
+                }
+            }
+            None => tracing::error!("cannot seal the idempotent answer"),
+        }
     }
     let mut rebuilt = HttpResponse::build(status);
     for (name, value) in kept.iter() {
@@ -153,7 +223,8 @@ pub async fn idempotency(
 /// Whether the stored request matches, then the saved status, headers and body (if answered).
 type StoredAnswer = (bool, Option<i16>, Option<Value>, Option<Vec<u8>>);
 
-async fn claim(pool: &PgPool, tenant: uuid::Uuid, key: &str, request: &[u8]) -> Result<Claim, sqlx::Error> {
+async fn claim(pool: &PgPool, tenant: uuid::Uuid, scoped: &ScopedKey, request: &[u8]) -> Result<Claim, sqlx::Error> {
+    let key = scoped.digest.as_str();
     let inserted = sqlx::query(
         "INSERT INTO idempotency_keys (tenant_id, key, request_hash)
          VALUES ($1, $2, encode(sha256($3), 'hex')) ON CONFLICT DO NOTHING",
@@ -180,7 +251,10 @@ async fn claim(pool: &PgPool, tenant: uuid::Uuid, key: &str, request: &[u8]) -> 
         // Forgotten between our insert and select: try to claim it again.
         None => Claim::Running,
         Some((false, ..)) => Claim::Mismatch,
-        Some((true, Some(status), headers, body)) => Claim::Answered(replay(status, headers, body)),
+        Some((true, Some(status), headers, body)) => {
+            let body = body.and_then(|sealed| scoped.open(&sealed));
+            Claim::Answered(replay(status, headers, body))
+        }
         Some((true, None, ..)) => Claim::Running,
     })
 }

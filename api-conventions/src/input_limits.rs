@@ -1,7 +1,15 @@
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
 use actix_web::web::{self, ServiceConfig};
-use serde_json::json;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use leadstream_domain::validation::{nul_character_error, nul_character_path};
+use leadstream_domain::ValidationErrors;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
 
 use crate::ApiError;
 
@@ -47,9 +55,97 @@ pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::B
     Ok(body)
 }
 
-/// Parses a JSON body read by hand, with the JSON extractor's errors.
-pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| json_error(JsonPayloadError::Deserialize(e)))
+/// Parses a JSON body read by hand, with the JSON extractor's errors and checks.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| json_error(JsonPayloadError::Deserialize(e)))?;
+    from_checked_value(value)
+}
+
+/// A JSON body, read within the limits, refused with 422 naming the field when any string or
+/// key in it holds text PostgreSQL cannot store, then shaped into `T`. Every handler takes its
+/// body through this extractor (or [`parse_json`]), so no such text reaches the database.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    /// The parsed body.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Json::<Value>::from_request(req, payload);
+        Box::pin(async move {
+            let web::Json(value) = body.await?;
+            Ok(Json(from_checked_value(value)?))
+        })
+    }
+}
+
+fn from_checked_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    if let Some(path) = nul_character_path("", &value) {
+        return Err(ApiError::validation(ValidationErrors(vec![nul_character_error(path)])));
+    }
+    serde_json::from_value(value).map_err(|e| json_error(JsonPayloadError::Deserialize(e)))
+}
+
+/// Middleware: a query parameter or path segment holding a NUL character (`%00`) is refused
+/// with 422 naming it, before any handler reads it. (Header values cannot hold one: the HTTP
+/// parser refuses them.)
+pub async fn refuse_unstorable_text(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let nul = |raw: &str| raw.contains("%00");
+    let offending = req
+        .query_string()
+        .split('&')
+        .find(|pair| nul(pair))
+        .map(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            percent_decoded(name).replace('\0', "\\u0000")
+        })
+        .or_else(|| nul(req.path()).then(|| "path".to_string()));
+    match offending {
+        Some(field) => {
+            let error = ApiError::validation(ValidationErrors(vec![nul_character_error(field)]));
+            Ok(req.error_response(error))
+        }
+        None => Ok(next.call(req).await?.map_into_boxed_body()),
+    }
+}
+
+/// A query-string part, percent-decoded (lossily).
+pub(crate) fn percent_decoded(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b'+', ..) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, ..) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn too_large(limit: usize) -> ApiError {

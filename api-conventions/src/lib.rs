@@ -11,6 +11,7 @@ mod idempotency;
 mod input_limits;
 mod principal;
 mod rate_limit;
+mod read_your_writes;
 mod request_context;
 
 pub use access_token::{AccessClaims, AccessTokens, IssuedToken, TokenRejection};
@@ -19,7 +20,11 @@ pub use api_key::{hash_secret, random_token, NewApiKey};
 pub use api_route::{register_routes, ApiRoute, RouteDoc, SchemaSource};
 pub use authenticator::Authenticator;
 pub use idempotency::{idempotency, IdempotencyStore};
-pub use input_limits::{configure_input_limits, parse_json, read_body, route_not_found};
+pub use input_limits::{configure_input_limits, parse_json, read_body, refuse_unstorable_text, route_not_found, Json};
 pub use principal::{Credential, Principal};
 pub use rate_limit::{rate_limit, RateLimiter};
+pub use read_your_writes::{
+    PositionWaiter, QueryCheck, ReadModel, Reads, Waiter, CAUGHT_UP_HEADER, MAX_WAIT, MIN_POSITION_HEADER,
+    MIN_POSITION_PARAM,
+};
 pub use request_context::{current_request_id, request_context};

@@ -40,6 +40,20 @@ impl Principal {
         }
     }
 
+    /// Refuses (403) unless a person signed in with a password made this request. Credentials
+    /// (passwords, e-mail, roles, activation, API keys) are never an API key's to manage: a key
+    /// that could change its owner's password or mint keys would outlive its own revocation.
+    pub fn require_signed_in_user(&self) -> Result<(), ApiError> {
+        match self.credential {
+            Credential::User => Ok(()),
+            Credential::ApiKey(_) => Err(ApiError::new(
+                actix_web::http::StatusCode::FORBIDDEN,
+                "USER_CREDENTIAL_REQUIRED",
+                "users and API keys are managed with a signed-in user's access token, never with an API key",
+            )),
+        }
+    }
+
     /// Which of the tenant's leads this principal may see and change.
     pub fn lead_access(&self) -> LeadAccess {
         if self.role.is_admin() {

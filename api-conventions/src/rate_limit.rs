@@ -26,6 +26,10 @@ enum Counter {
 pub struct RateLimiter {
     per_principal: u64,
     per_ip: u64,
+    /// Anonymous routes that check a secret (login, registration, password resets) and so cost a
+    /// password hash: each IP also has this smaller budget for them, spent before any hashing.
+    credential_routes: &'static [&'static str],
+    per_ip_on_credential_routes: u64,
     window: Duration,
     /// Keeps instances that share a Redis apart (e.g. tests), and names the keys.
     namespace: String,
@@ -77,10 +81,19 @@ impl RateLimiter {
         Self {
             per_principal,
             per_ip,
+            credential_routes: &[],
+            per_ip_on_credential_routes: u64::MAX,
             window,
             namespace: namespace.to_string(),
             counter,
         }
+    }
+
+    /// Gives each IP a budget of `per_ip` anonymous calls per window to `routes` as well.
+    pub fn with_credential_routes(mut self, routes: &'static [&'static str], per_ip: u64) -> Self {
+        self.credential_routes = routes;
+        self.per_ip_on_credential_routes = per_ip;
+        self
     }
 
     async fn hit(&self, subject: &str, limit: u64) -> Result<Standing, String> {
@@ -129,18 +142,30 @@ pub async fn rate_limit(
     let Some(limiter) = req.app_data::<web::Data<RateLimiter>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let (subject, limit) = match Principal::extract(req.request()).await {
-        Ok(principal) => (format!("principal:{}", principal.actor), limiter.per_principal),
+    let mut budgets = vec![];
+    match Principal::extract(req.request()).await {
+        Ok(principal) => budgets.push((format!("principal:{}", principal.actor), limiter.per_principal)),
         Err(_) => {
             let ip = req
                 .peer_addr()
                 .map(|a| a.ip().to_string())
                 .unwrap_or_else(|| "unknown".into());
-            (format!("ip:{ip}"), limiter.per_ip)
+            if limiter.credential_routes.contains(&req.path()) {
+                budgets.push((format!("credentials:{ip}"), limiter.per_ip_on_credential_routes));
+            }
+            budgets.push((format!("ip:{ip}"), limiter.per_ip));
         }
     };
-    let standing = match limiter.hit(&subject, limit).await {
-        Ok(standing) => standing,
+    let mut standings = vec![];
+    for (subject, limit) in budgets {
+        standings.push(limiter.hit(&subject, limit).await);
+    }
+    let standing = match standings.into_iter().collect::<Result<Vec<_>, _>>().map(|all| {
+        all.into_iter()
+            .max_by_key(|s| (s.count > s.limit, u64::MAX - s.limit.saturating_sub(s.count)))
+    }) {
+        Ok(Some(standing)) => standing,
+        Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
         Err(error) => {
             // Fail open: an unreachable counter must not take the API down with it.
             tracing::warn!(%error, "rate limit not checked");

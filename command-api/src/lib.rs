@@ -23,7 +23,7 @@ pub mod webhooks;
 pub use aggregate_store::{AggregateStore, ExecuteError, Executed};
 pub use command_metadata::CommandMetadata;
 pub use event_store::{lead_event_store, LeadEventStore};
-pub use http::{configure, routes, BatchLimits, CommandServices, ImportLimits};
+pub use http::{configure, routes, BatchLimits, CommandServices, ImportLimits, CREDENTIAL_ROUTES};
 pub use lead_command_service::{CommandError, CommandOutcome, LeadCommandService};
 pub use lead_followups::LeadFollowUps;
 pub use outbox_relay::{OutboxRelay, RelaySettings};

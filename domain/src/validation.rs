@@ -66,3 +66,59 @@ impl ValidationErrors {
         }
     }
 }
+
+/// Where in `value` a string or key holds a NUL character, which PostgreSQL refuses in `text`
+/// and `jsonb` alike: the dotted path under `field` (`metadata.k`, `leads[2].name`), or `None`.
+/// Every JSON body is checked with this before it is read, so such text is a 422 naming the
+/// field, never a database error.
+pub fn nul_character_path(field: &str, value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.contains('\0') => Some(if field.is_empty() { "body" } else { field }.to_string()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_character_path(&format!("{field}[{i}]"), item)),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let path = if field.is_empty() {
+                key.clone()
+            } else {
+                format!("{field}.{key}")
+            };
+            if key.contains('\0') {
+                Some(path.replace('\0', "\\u0000"))
+            } else {
+                nul_character_path(&path, item)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// The error for text PostgreSQL cannot store.
+pub fn nul_character_error(field: impl Into<String>) -> FieldError {
+    FieldError::new(field, "must not contain NUL (\\u0000) characters")
+}
+
+#[cfg(test)]
+mod nul_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nul_characters_are_found_with_their_path() {
+        assert_eq!(nul_character_path("", &json!({"a": "ok", "b": [1, "x"]})), None);
+        assert_eq!(
+            nul_character_path("", &json!({"metadata": {"k": "a\u{0}b"}})).as_deref(),
+            Some("metadata.k")
+        );
+        assert_eq!(
+            nul_character_path("", &json!({"leads": [{}, {"name": "\u{0}"}]})).as_deref(),
+            Some("leads[1].name")
+        );
+        assert_eq!(
+            nul_character_path("metadata", &json!({"a\u{0}": 1})).as_deref(),
+            Some("metadata.a\\u0000")
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! `GET /api/v1/appointments`, `/appointments/{id}` and `/appointments/available-slots`
 //! (seeds 002, 003), from the appointments read model and the tenant's business hours.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use leadstream_api_conventions::{ApiError, Principal};
 use leadstream_domain::appointment::{
@@ -15,10 +15,8 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::consistency::{read_after, APPOINTMENTS};
 use crate::leads::respond;
 use crate::paging::{fetch_page, Page};
-use crate::ProjectionProgress;
 
 /// The longest stretch one slot search covers.
 const MAX_SLOT_DAYS: i64 = 31;
@@ -42,13 +40,6 @@ pub struct AppointmentListParams {
     date_to: Option<String>,
     page: Option<u32>,
     limit: Option<u32>,
-    min_position: Option<String>,
-}
-
-/// `GET /api/v1/appointments/{id}` parameters.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct AppointmentDetailParams {
-    min_position: Option<String>,
 }
 
 /// `GET /api/v1/appointments/available-slots` parameters.
@@ -145,9 +136,7 @@ fn scope(sql: &mut QueryBuilder<'_, sqlx::Postgres>, principal: &Principal) {
 /// `GET /api/v1/appointments`.
 pub async fn list(
     pool: web::Data<PgPool>,
-    progress: web::Data<ProjectionProgress>,
     principal: Principal,
-    req: HttpRequest,
     params: web::Query<AppointmentListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
@@ -165,7 +154,6 @@ pub async fn list(
     let Some(paging) = paging.filter(|_| e.0.is_empty()) else {
         return Err(ApiError::validation(e));
     };
-    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref(), APPOINTMENTS).await?;
     let filters = |sql: &mut QueryBuilder<'_, sqlx::Postgres>| {
         scope(sql, &principal);
         if let Some(v) = lead_id {
@@ -186,27 +174,20 @@ pub async fn list(
     };
     let (data, total): (Vec<AppointmentRow>, i64) =
         fetch_page(pool.get_ref(), COLUMNS, "a.starts_at, a.id", paging, filters).await?;
-    Ok(respond(
-        caught_up,
-        AppointmentPage {
-            data,
-            total,
-            page: paging.page,
-            limit: paging.limit,
-        },
-    ))
+    Ok(respond(AppointmentPage {
+        data,
+        total,
+        page: paging.page,
+        limit: paging.limit,
+    }))
 }
 
 /// `GET /api/v1/appointments/{id}`.
 pub async fn detail(
     pool: web::Data<PgPool>,
-    progress: web::Data<ProjectionProgress>,
     principal: Principal,
-    req: HttpRequest,
     id: web::Path<Uuid>,
-    params: web::Query<AppointmentDetailParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref(), APPOINTMENTS).await?;
     let mut select = QueryBuilder::new(format!("SELECT {COLUMNS}"));
     scope(&mut select, &principal);
     select.push(" AND a.id = ").push_bind(id.into_inner());
@@ -216,7 +197,7 @@ pub async fn detail(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("appointment"))?;
-    Ok(respond(caught_up, row))
+    Ok(respond(row))
 }
 
 /// `GET /api/v1/appointments/available-slots`: slots within the tenant's business hours, in

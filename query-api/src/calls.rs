@@ -1,6 +1,6 @@
 //! `GET /api/v1/calls` and `GET /api/v1/calls/{id}` (seeds 002, 003), from the calls read model.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use leadstream_api_conventions::{ApiError, Principal};
 use leadstream_domain::lead::LeadAccess;
@@ -11,10 +11,8 @@ use sqlx::{PgPool, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::consistency::{read_after, CALLS};
 use crate::leads::respond;
 use crate::paging::{fetch_page, Page};
-use crate::ProjectionProgress;
 
 const STATUSES: [&str; 4] = ["queued", "in_progress", "completed", "failed"];
 
@@ -30,13 +28,6 @@ pub struct CallListParams {
     status: Option<String>,
     page: Option<u32>,
     limit: Option<u32>,
-    min_position: Option<String>,
-}
-
-/// `GET /api/v1/calls/{id}` parameters.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct CallDetailParams {
-    min_position: Option<String>,
 }
 
 /// A call as the read model holds it.
@@ -99,9 +90,7 @@ fn scope(sql: &mut QueryBuilder<'_, sqlx::Postgres>, principal: &Principal) {
 /// `GET /api/v1/calls`.
 pub async fn list(
     pool: web::Data<PgPool>,
-    progress: web::Data<ProjectionProgress>,
     principal: Principal,
-    req: HttpRequest,
     params: web::Query<CallListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
@@ -120,7 +109,6 @@ pub async fn list(
     let Some(paging) = paging.filter(|_| e.0.is_empty()) else {
         return Err(ApiError::validation(e));
     };
-    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref(), CALLS).await?;
     let filters = |sql: &mut QueryBuilder<'_, sqlx::Postgres>| {
         scope(sql, &principal);
         if let Some(lead_id) = lead_id {
@@ -138,27 +126,20 @@ pub async fn list(
         filters,
     )
     .await?;
-    Ok(respond(
-        caught_up,
-        CallPage {
-            data,
-            total,
-            page: paging.page,
-            limit: paging.limit,
-        },
-    ))
+    Ok(respond(CallPage {
+        data,
+        total,
+        page: paging.page,
+        limit: paging.limit,
+    }))
 }
 
 /// `GET /api/v1/calls/{id}`: the call with its transcript.
 pub async fn detail(
     pool: web::Data<PgPool>,
-    progress: web::Data<ProjectionProgress>,
     principal: Principal,
-    req: HttpRequest,
     id: web::Path<Uuid>,
-    params: web::Query<CallDetailParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref(), CALLS).await?;
     let mut select = QueryBuilder::new(format!("SELECT {CALL_COLUMNS}, c.transcript"));
     scope(&mut select, &principal);
     select.push(" AND c.id = ").push_bind(id.into_inner());
@@ -170,5 +151,5 @@ pub async fn detail(
         .ok_or_else(|| ApiError::not_found("call"))?;
     let call = <CallRow as sqlx::FromRow<_>>::from_row(&row).map_err(ApiError::internal)?;
     let transcript: Value = sqlx::Row::try_get(&row, "transcript").map_err(ApiError::internal)?;
-    Ok(respond(caught_up, CallDetail { call, transcript }))
+    Ok(respond(CallDetail { call, transcript }))
 }

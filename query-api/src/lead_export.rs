@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use utoipa::ToSchema;
 
 use crate::lead_list_query::ListLeadsParams;
-use leadstream_domain::lead::CSV_COLUMNS;
+use leadstream_domain::lead::{csv_cell_for_export, CSV_COLUMNS};
 
 /// Bytes gathered before a chunk goes to the client.
 const CHUNK_BYTES: usize = 64 * 1024;
@@ -23,6 +23,25 @@ pub struct ExportFormat {
     format: Option<String>,
 }
 
+/// Checks the format and the filters, before any read-your-writes wait: the export waits (when
+/// asked) before it starts streaming, so it holds every write up to `min_position`.
+pub fn check_query(query: &str) -> Result<(), ApiError> {
+    let format = web::Query::<ExportFormat>::from_query(query)
+        .map_err(|e| ApiError::bad_request("INVALID_QUERY", format!("the query string is invalid: {e}")))?;
+    check_format(format.into_inner())?;
+    crate::lead_list_query::check_query(query)
+}
+
+fn check_format(format: ExportFormat) -> Result<(), ApiError> {
+    match format.format.filter(|f| !f.eq_ignore_ascii_case("csv")) {
+        Some(format) => Err(ApiError::validation(ValidationErrors(vec![FieldError::new(
+            "format",
+            format!("{format:?} is not offered; use csv"),
+        )]))),
+        None => Ok(()),
+    }
+}
+
 /// `GET /api/v1/leads/export`.
 pub async fn export(
     pool: web::Data<PgPool>,
@@ -30,12 +49,7 @@ pub async fn export(
     format: web::Query<ExportFormat>,
     params: web::Query<ListLeadsParams>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(format) = format.into_inner().format.filter(|f| !f.eq_ignore_ascii_case("csv")) {
-        return Err(ApiError::validation(ValidationErrors(vec![FieldError::new(
-            "format",
-            format!("{format:?} is not offered; use csv"),
-        )])));
-    }
+    check_format(format.into_inner())?;
     let query = params.into_inner().parse().map_err(ApiError::validation)?;
     let (tenant, access) = (principal.tenant_id, principal.lead_access());
     let pool = pool.get_ref().clone();
@@ -72,6 +86,7 @@ pub async fn export(
             };
             let fields: Vec<String> = (0..CSV_COLUMNS.len())
                 .map(|i| row.try_get::<Option<String>, _>(i).ok().flatten().unwrap_or_default())
+                .map(|cell| csv_cell_for_export(&cell).into_owned())
                 .collect();
             if writer.write_record(&fields).is_err() {
                 return;

@@ -41,7 +41,6 @@ pub struct ListLeadsParams {
     skip: Option<u64>,
     limit: Option<u32>,
     cursor: Option<String>,
-    pub min_position: Option<String>,
 }
 
 /// Where the page starts: an offset, or after the row a cursor names.
@@ -246,6 +245,15 @@ impl LeadListQuery {
             sql.push(" OFFSET ").push_bind(skip as i64);
         }
     }
+}
+
+/// Checks the list's query string in full, so bad filters are refused before any
+/// read-your-writes wait.
+pub fn check_query(query: &str) -> Result<(), leadstream_api_conventions::ApiError> {
+    use leadstream_api_conventions::ApiError;
+    let params = actix_web::web::Query::<ListLeadsParams>::from_query(query)
+        .map_err(|e| ApiError::bad_request("INVALID_QUERY", format!("the query string is invalid: {e}")))?;
+    params.into_inner().parse().map(drop).map_err(ApiError::validation)
 }
 
 #[cfg(test)]

@@ -1,18 +1,16 @@
 //! Lead queries: the filtered list and one lead with its recent activities.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use leadstream_api_conventions::{ApiError, Principal};
 use leadstream_domain::lead::LeadAccess;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use sqlx::{PgPool, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::consistency::{read_after, LEADS};
 use crate::lead_list_query::{Cursor, ListLeadsParams, PageStart};
-use crate::ProjectionProgress;
 
 /// How many recent activities a lead's detail shows.
 const RECENT_ACTIVITIES: i64 = 10;
@@ -96,28 +94,18 @@ pub struct LeadDetail {
     activities: Vec<ActivityRow>,
 }
 
-pub(crate) fn respond(caught_up: Option<bool>, body: impl Serialize) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    if let Some(caught_up) = caught_up {
-        // Tells a client whose min_position was not reached in time that it may read stale rows.
-        response.insert_header(("x-projection-caught-up", caught_up.to_string()));
-    }
-    response.json(body)
+pub(crate) fn respond(body: impl Serialize) -> HttpResponse {
+    HttpResponse::Ok().json(body)
 }
 
 /// `GET /api/v1/leads`.
 pub async fn list(
     pool: web::Data<PgPool>,
-    progress: web::Data<ProjectionProgress>,
     principal: Principal,
-    req: HttpRequest,
     params: web::Query<ListLeadsParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut params = params.into_inner();
-    let min_position = params.min_position.take();
-    // Reject bad filters before spending up to 2 s waiting for the projection.
+    let params = params.into_inner();
     let query = params.parse().map_err(ApiError::validation)?;
-    let caught_up = read_after(&pool, &progress, &req, min_position.as_deref(), LEADS).await?;
 
     let mut count = QueryBuilder::new("SELECT count(*) FROM leads");
     query.push_filters(&mut count, principal.tenant_id, principal.lead_access());
@@ -148,36 +136,23 @@ pub async fn list(
         PageStart::Offset(skip) => Some(skip),
         PageStart::After(_) => None,
     };
-    Ok(respond(
-        caught_up,
-        LeadPage {
-            data: rows,
-            total,
-            limit: query.limit,
-            skip,
-            page: skip.map(|s| s / u64::from(query.limit) + 1),
-            per_page: query.limit,
-            next_cursor,
-        },
-    ))
-}
-
-/// Query parameters of `GET /api/v1/leads/{id}`.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct DetailParams {
-    min_position: Option<String>,
+    Ok(respond(LeadPage {
+        data: rows,
+        total,
+        limit: query.limit,
+        skip,
+        page: skip.map(|s| s / u64::from(query.limit) + 1),
+        per_page: query.limit,
+        next_cursor,
+    }))
 }
 
 /// `GET /api/v1/leads/{id}`: the lead and its last activities, newest first.
 pub async fn detail(
     pool: web::Data<PgPool>,
-    progress: web::Data<ProjectionProgress>,
     principal: Principal,
-    req: HttpRequest,
     id: web::Path<Uuid>,
-    params: web::Query<DetailParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let caught_up = read_after(&pool, &progress, &req, params.min_position.as_deref(), LEADS).await?;
     // An agent asking for a lead not assigned to it learns nothing: it is "not found".
     let assignee = match principal.lead_access() {
         LeadAccess::WholeTenant => None,
@@ -202,5 +177,5 @@ pub async fn detail(
     .fetch_all(pool.get_ref())
     .await
     .map_err(ApiError::internal)?;
-    Ok(respond(caught_up, LeadDetail { lead, activities }))
+    Ok(respond(LeadDetail { lead, activities }))
 }

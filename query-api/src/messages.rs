@@ -1,7 +1,7 @@
 //! `GET /api/v1/sms` and `GET /api/v1/emails`: the messages sent to the tenant's leads, from
 //! the leads' timelines.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use leadstream_api_conventions::{ApiError, Principal};
 use leadstream_domain::lead::{Channel, LeadAccess};
@@ -12,10 +12,8 @@ use sqlx::{PgPool, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::consistency::{read_after, LEADS};
 use crate::leads::respond;
 use crate::paging::{fetch_page, Page};
-use crate::ProjectionProgress;
 
 /// Query parameters of the message lists (seed 002).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -25,7 +23,6 @@ pub struct MessageListParams {
     status: Option<String>,
     page: Option<u32>,
     limit: Option<u32>,
-    min_position: Option<String>,
 }
 
 /// One sent message.
@@ -55,30 +52,24 @@ pub struct MessagePage {
 /// `GET /api/v1/sms`.
 pub async fn list_sms(
     pool: web::Data<PgPool>,
-    progress: web::Data<ProjectionProgress>,
     principal: Principal,
-    req: HttpRequest,
     params: web::Query<MessageListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list(&pool, &progress, &principal, &req, params.into_inner(), Channel::Sms).await
+    list(&pool, &principal, params.into_inner(), Channel::Sms).await
 }
 
 /// `GET /api/v1/emails`.
 pub async fn list_emails(
     pool: web::Data<PgPool>,
-    progress: web::Data<ProjectionProgress>,
     principal: Principal,
-    req: HttpRequest,
     params: web::Query<MessageListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list(&pool, &progress, &principal, &req, params.into_inner(), Channel::Email).await
+    list(&pool, &principal, params.into_inner(), Channel::Email).await
 }
 
 async fn list(
     pool: &PgPool,
-    progress: &ProjectionProgress,
     principal: &Principal,
-    req: &HttpRequest,
     params: MessageListParams,
     channel: Channel,
 ) -> Result<HttpResponse, ApiError> {
@@ -95,7 +86,6 @@ async fn list(
         return Err(ApiError::validation(e));
     };
     let Page { page, limit } = paging;
-    let caught_up = read_after(pool, progress, req, params.min_position.as_deref(), LEADS).await?;
 
     let filters = |sql: &mut QueryBuilder<'_, sqlx::Postgres>| {
         sql.push(" FROM lead_activities a JOIN leads l ON l.id = a.lead_id WHERE a.tenant_id = ")
@@ -133,13 +123,10 @@ async fn list(
             sent_at,
         })
         .collect();
-    Ok(respond(
-        caught_up,
-        MessagePage {
-            data,
-            total,
-            page,
-            limit,
-        },
-    ))
+    Ok(respond(MessagePage {
+        data,
+        total,
+        page,
+        limit,
+    }))
 }

@@ -156,6 +156,8 @@ impl TestApp {
         settings.http_workers = 1;
         // Small, so that every test also loads aggregates from snapshots.
         settings.snapshot_every = 5;
+        // Tests register and log in far more often than a person; the limit has its own test.
+        settings.rate_limit_credentials_per_ip = 10_000;
         tweak(&mut settings);
         let pool = database::prepare(&settings.database_url, settings.database_max_connections)
             .await
@@ -209,6 +211,20 @@ impl TestApp {
         read_answer(response).await
     }
 
+    /// Imports `csv` as a `text/csv` body as `caller`.
+    pub async fn import_csv(&self, caller: &Caller, csv: impl Into<String>) -> Answer {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/leads/import", self.base))
+            .header(caller.credential.0, &caller.credential.1)
+            .header("content-type", "text/csv")
+            .body(csv.into())
+            .send()
+            .await
+            .expect("the import is answered");
+        read_answer(response).await
+    }
+
     /// Registers a new tenant and returns its first admin, logged in.
     pub async fn register_tenant(&self) -> Caller {
         let email = format!("admin-{}@example.com", Uuid::new_v4().simple());
@@ -224,8 +240,30 @@ impl TestApp {
                 })),
             )
             .await;
-        assert_eq!(answer.status, StatusCode::CREATED, "register failed: {}", answer.body);
-        caller_from_login(&answer)
+        assert_eq!(answer.status, StatusCode::ACCEPTED, "register failed: {}", answer.body);
+        let confirmed = self.confirm_registration(&email, 0).await;
+        assert_eq!(
+            confirmed.status,
+            StatusCode::CREATED,
+            "confirm failed: {}",
+            confirmed.body
+        );
+        caller_from_login(&confirmed)
+    }
+
+    /// Confirms the registration mailed to `email` (the mail after the `seen` ones before it).
+    pub async fn confirm_registration(&self, email: &str, seen: i64) -> Answer {
+        let mail = leadstream::local_mail::wait_for_mail(&self.pool, email, seen, Duration::from_secs(10))
+            .await
+            .expect("a confirmation mail");
+        let token = leadstream::local_mail::token_in(&mail).expect("a token in the mail");
+        self.call(
+            Method::POST,
+            "/api/v1/auth/confirm",
+            None,
+            Some(serde_json::json!({ "token": token })),
+        )
+        .await
     }
 
     /// Adds a user with `role` to `admin`'s tenant and returns it, logged in.

@@ -1,7 +1,7 @@
 //! API keys: made by a principal, acting as it with at most its role.
 
 use actix_web::{web, HttpResponse};
-use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_api_conventions::{ApiError, Json, Principal};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -30,7 +30,7 @@ type Identity = web::Data<IdentityService>;
 pub async fn create(
     identity: Identity,
     principal: Principal,
-    body: web::Json<CreateApiKeyRequest>,
+    body: Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (name, role) = body.into_inner().parse().map_err(ApiError::validation)?;
     let created = identity.create_api_key(&principal, &name, role).await?;

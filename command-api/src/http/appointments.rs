@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_api_conventions::{ApiError, Json, Principal};
 use leadstream_domain::appointment::{
     Appointment, AppointmentAction, AppointmentError, AppointmentStatus, BusinessHours, OpeningHours, ReminderTrigger,
     ScheduleAppointment, DEFAULT_REMINDERS_MINUTES,
@@ -224,7 +224,7 @@ pub async fn create(
     identity: web::Data<IdentityService>,
     clock: web::Data<Clock>,
     principal: Principal,
-    body: web::Json<CreateAppointmentRequest>,
+    body: Json<CreateAppointmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut e = ValidationErrors::default();
@@ -278,7 +278,7 @@ pub async fn update(
     clock: web::Data<Clock>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateAppointmentRequest>,
+    body: Json<UpdateAppointmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut e = ValidationErrors::default();
@@ -363,9 +363,9 @@ pub async fn remind(
     clock: web::Data<Clock>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Option<web::Json<RemindRequest>>,
+    body: Option<Json<RemindRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.map(web::Json::into_inner).unwrap_or(RemindRequest {
+    let body = body.map(Json::into_inner).unwrap_or(RemindRequest {
         method: None,
         message: None,
     });
@@ -410,7 +410,7 @@ pub async fn business_hours(
 pub async fn set_business_hours(
     hours: web::Data<BusinessHoursStore>,
     principal: Principal,
-    body: web::Json<BusinessHoursBody>,
+    body: Json<BusinessHoursBody>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     let body = body.into_inner();

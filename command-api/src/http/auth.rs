@@ -1,7 +1,7 @@
 //! Registration, login, the caller's profile and password resets.
 
 use actix_web::{web, HttpResponse};
-use leadstream_api_conventions::{ApiError, Credential, IssuedToken, Principal};
+use leadstream_api_conventions::{ApiError, Credential, IssuedToken, Json, Principal};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -43,15 +43,25 @@ pub struct MessageAnswer {
 
 type Identity = web::Data<IdentityService>;
 
-/// `POST /api/v1/auth/register`: a new tenant and its first admin, logged in.
-pub async fn register(identity: Identity, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+/// `POST /api/v1/auth/register`: always 202, the same for a new address and a taken one; the
+/// confirmation token goes to the address.
+pub async fn register(identity: Identity, body: Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
     let registration = body.into_inner().parse().map_err(ApiError::validation)?;
-    let (tenant, user, token) = identity.register(registration).await?;
+    identity.register(registration).await?;
+    Ok(HttpResponse::Accepted().json(MessageAnswer {
+        message: "check the mailbox of this address: it holds the token that confirms the registration",
+    }))
+}
+
+/// `POST /api/v1/auth/confirm`: the mailed token creates the tenant and its admin, logged in.
+pub async fn confirm(identity: Identity, body: Json<ConfirmRegistrationRequest>) -> Result<HttpResponse, ApiError> {
+    let token = body.into_inner().parse().map_err(ApiError::validation)?;
+    let (tenant, user, token) = identity.confirm_registration(&token).await?;
     Ok(HttpResponse::Created().json(token_answer(token, user, Some(tenant))))
 }
 
 /// `POST /api/v1/auth/login`.
-pub async fn login(identity: Identity, body: web::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login(identity: Identity, body: Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
     let (login, password) = body.into_inner().parse().map_err(ApiError::validation)?;
     let (user, token) = identity.login(&login, &password).await?;
     Ok(HttpResponse::Ok().json(token_answer(token, user, None)))
@@ -72,10 +82,7 @@ pub async fn me(identity: Identity, principal: Principal) -> Result<HttpResponse
 }
 
 /// `POST /api/v1/auth/forgot-password`: always 202, registered or not.
-pub async fn forgot_password(
-    identity: Identity,
-    body: web::Json<ForgotPasswordRequest>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn forgot_password(identity: Identity, body: Json<ForgotPasswordRequest>) -> Result<HttpResponse, ApiError> {
     let email = body.into_inner().parse().map_err(ApiError::validation)?;
     identity.forgot_password(&email).await?;
     Ok(HttpResponse::Accepted().json(MessageAnswer {
@@ -84,10 +91,7 @@ pub async fn forgot_password(
 }
 
 /// `POST /api/v1/auth/reset-password`.
-pub async fn reset_password(
-    identity: Identity,
-    body: web::Json<ResetPasswordRequest>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn reset_password(identity: Identity, body: Json<ResetPasswordRequest>) -> Result<HttpResponse, ApiError> {
     let (token, password) = body.into_inner().parse().map_err(ApiError::validation)?;
     identity.reset_password(&token, &password).await?;
     Ok(HttpResponse::Ok().json(MessageAnswer {

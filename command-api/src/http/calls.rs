@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_api_conventions::{ApiError, Json, Principal};
 use leadstream_domain::call::{Call, CallDirection, CallError};
 use leadstream_domain::conversation::{CallAnalytics, CallSummary, Language, TurnAnalysis};
 use leadstream_domain::values::{LongText, PhoneNumber, ShortText};
@@ -178,7 +178,7 @@ pub async fn create(
     calls: web::Data<CallService>,
     clock: web::Data<Clock>,
     principal: Principal,
-    body: web::Json<CreateCallRequest>,
+    body: Json<CreateCallRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut e = ValidationErrors::default();
@@ -256,7 +256,7 @@ pub async fn respond(
     clock: web::Data<Clock>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<RespondRequest>,
+    body: Json<RespondRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let text = required_field("text", body.into_inner().text)
         .and_then(|raw| LongText::parse("text", &raw))
@@ -279,9 +279,9 @@ pub async fn end(
     clock: web::Data<Clock>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Option<web::Json<EndCallRequest>>,
+    body: Option<Json<EndCallRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.map(web::Json::into_inner).unwrap_or(EndCallRequest {
+    let body = body.map(Json::into_inner).unwrap_or(EndCallRequest {
         reason: None,
         outcome: None,
     });

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_api_conventions::{ApiError, Json, Principal};
 use leadstream_domain::lead::{Channel, LeadAccess};
 use leadstream_domain::scoring::Tier;
 use leadstream_domain::sequence::{PlannedMessage, SequenceAction, SequenceCommand, StartSequence};
@@ -135,7 +135,7 @@ async fn found(store: &CampaignStore, principal: &Principal, id: Uuid) -> Result
 pub async fn create(
     store: web::Data<CampaignStore>,
     principal: Principal,
-    body: web::Json<CreateCampaignRequest>,
+    body: Json<CreateCampaignRequest>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     let body = body.into_inner();
@@ -189,7 +189,7 @@ pub async fn update(
     store: web::Data<CampaignStore>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateCampaignRequest>,
+    body: Json<UpdateCampaignRequest>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     let body = body.into_inner();
@@ -243,7 +243,7 @@ pub async fn add_step(
     store: web::Data<CampaignStore>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<StepRequest>,
+    body: Json<StepRequest>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     let mut e = ValidationErrors::default();
@@ -276,7 +276,7 @@ pub async fn apply(
     clock: web::Data<Clock>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ApplyRequest>,
+    body: Json<ApplyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut e = ValidationErrors::default();

@@ -48,6 +48,25 @@ impl RegisterRequest {
     }
 }
 
+/// `POST /api/v1/auth/confirm`: the token a registration mailed.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConfirmRegistrationRequest {
+    token: Option<String>,
+}
+
+impl ConfirmRegistrationRequest {
+    /// The token.
+    pub fn parse(self) -> Result<String, ValidationErrors> {
+        required_field("token", self.token)
+            .and_then(|t| {
+                (t.len() <= 256)
+                    .then_some(t)
+                    .ok_or_else(|| FieldError::new("token", "is too long"))
+            })
+            .map_err(|e| ValidationErrors(vec![e]))
+    }
+}
+
 /// `POST /api/v1/auth/login`: by e-mail or by username.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -158,6 +177,8 @@ pub struct UpdateUserRequest {
     role: Option<String>,
     is_active: Option<bool>,
     password: Option<String>,
+    /// Required with `password` when changing your own.
+    current_password: Option<String>,
 }
 
 impl UpdateUserRequest {
@@ -170,6 +191,9 @@ impl UpdateUserRequest {
             role: e.check_opt(self.role, |raw| Role::parse(&raw)),
             is_active: self.is_active,
             password: e.check_opt(self.password, |raw| NewPassword::parse(&raw)),
+            current_password: e.check_opt(self.current_password, |raw| {
+                bounded_password(raw).map_err(|_| FieldError::new("current_password", "must be 1 to 128 characters"))
+            }),
         };
         e.into_result(|| update)
     }

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use leadstream_api_conventions::{parse_json, random_token, read_body, ApiError, Principal};
+use leadstream_api_conventions::{parse_json, random_token, read_body, ApiError, Json, Principal};
 use leadstream_domain::values::TenantId;
 use leadstream_domain::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -157,7 +157,7 @@ pub async fn set_secret(
     inbound: web::Data<InboundService>,
     principal: Principal,
     path: web::Path<String>,
-    body: web::Json<SecretRequest>,
+    body: Json<SecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     let provider = provider(&path)?;

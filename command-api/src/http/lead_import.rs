@@ -8,7 +8,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{SubsecRound, Utc};
 use futures::StreamExt;
 use leadstream_api_conventions::{read_body, ApiError, Principal};
-use leadstream_domain::lead::{is_text_field_column, CreateLead, LeadAction, LeadCommand, SYSTEM_CSV_COLUMNS};
+use leadstream_domain::lead::{
+    csv_cell_from_import, is_text_field_column, CreateLead, LeadAction, LeadCommand, SYSTEM_CSV_COLUMNS,
+};
 use leadstream_domain::values::LeadSource;
 use leadstream_domain::FieldError;
 use serde::Serialize;
@@ -220,6 +222,13 @@ struct Row {
 fn parse_rows(csv_bytes: &[u8], max_rows: usize) -> Result<Vec<Row>, ApiError> {
     let invalid_file =
         |why: String| ApiError::validation(leadstream_domain::ValidationErrors(vec![FieldError::new("file", why)]));
+    // PostgreSQL stores no NUL character: refuse the file whole, before any row is imported.
+    if let Some(at) = csv_bytes.iter().position(|byte| *byte == 0) {
+        let line = 1 + csv_bytes[..at].iter().filter(|byte| **byte == b'\n').count();
+        return Err(invalid_file(format!(
+            "line {line} holds a NUL character, which cannot be stored"
+        )));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -271,6 +280,7 @@ fn row_to_lead(headers: &[String], record: &csv::StringRecord) -> Result<CreateL
     let mut metadata = Map::new();
     let mut errors = vec![];
     for (column, value) in headers.iter().zip(record.iter()) {
+        let value = csv_cell_from_import(value);
         if value.is_empty() || SYSTEM_CSV_COLUMNS.contains(&column.as_str()) {
             continue;
         }

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{SubsecRound, Utc};
-use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_api_conventions::{ApiError, Json, Principal};
 use leadstream_domain::lead::{LeadAction, LeadCommand};
 use leadstream_domain::{FieldError, ValidationErrors};
 use uuid::Uuid;
@@ -109,7 +109,7 @@ pub async fn create(
     service: Service,
     principal: Principal,
     req: HttpRequest,
-    body: web::Json<CreateLeadRequest>,
+    body: Json<CreateLeadRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let lead_id = Uuid::now_v7();
     let create = body.into_inner().parse(lead_id).map_err(ApiError::validation)?;
@@ -130,7 +130,7 @@ pub async fn update(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateLeadRequest>,
+    body: Json<UpdateLeadRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (changes, status, stage) = body.into_inner().parse().map_err(ApiError::validation)?;
     let action = LeadAction::Update {
@@ -166,7 +166,7 @@ pub async fn assign(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<AssignRequest>,
+    body: Json<AssignRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let agent_id = body.into_inner().parse().map_err(ApiError::validation)?;
     ensure_active_agent(&identity, &principal, agent_id.0).await?;
@@ -187,7 +187,7 @@ pub async fn move_stage(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<MoveStageRequest>,
+    body: Json<MoveStageRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let stage = body.into_inner().parse().map_err(ApiError::validation)?;
     run(
@@ -207,7 +207,7 @@ pub async fn change_status(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<ChangeStatusRequest>,
+    body: Json<ChangeStatusRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (status, reason) = body.into_inner().parse().map_err(ApiError::validation)?;
     run(
@@ -227,7 +227,7 @@ pub async fn log_activity(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<LogActivityRequest>,
+    body: Json<LogActivityRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let activity = body.into_inner().parse().map_err(ApiError::validation)?;
     run(
@@ -247,7 +247,7 @@ pub async fn add_note(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<AddNoteRequest>,
+    body: Json<AddNoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let note = body.into_inner().parse().map_err(ApiError::validation)?;
     run(
@@ -267,7 +267,7 @@ pub async fn add_tags(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<AddTagsRequest>,
+    body: Json<AddTagsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let tags = body.into_inner().parse().map_err(ApiError::validation)?;
     run(

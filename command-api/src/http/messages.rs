@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_api_conventions::{ApiError, Json, Principal};
 use leadstream_domain::lead::{Channel, LeadAction, SentMessage};
 use leadstream_domain::values::{EmailAddress, LongText, PhoneNumber, ShortText};
 use leadstream_domain::{FieldError, ValidationErrors};
@@ -76,7 +76,7 @@ pub async fn send_sms(
     integrations: web::Data<Integrations>,
     principal: Principal,
     req: HttpRequest,
-    body: web::Json<SmsRequest>,
+    body: Json<SmsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut e = ValidationErrors::default();
@@ -104,7 +104,7 @@ pub async fn send_email(
     integrations: web::Data<Integrations>,
     principal: Principal,
     req: HttpRequest,
-    body: web::Json<EmailRequest>,
+    body: Json<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut e = ValidationErrors::default();

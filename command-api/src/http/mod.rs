@@ -31,6 +31,16 @@ use crate::integrations::Integrations;
 use crate::scoring::{StoredWeights, WeightsStore};
 use crate::LeadCommandService;
 
+/// The anonymous routes that check a password or a token: rate limited per IP more tightly
+/// than the rest, before any password hash is computed.
+pub const CREDENTIAL_ROUTES: &[&str] = &[
+    "/api/v1/auth/register",
+    "/api/v1/auth/confirm",
+    "/api/v1/auth/login",
+    "/api/v1/auth/forgot-password",
+    "/api/v1/auth/reset-password",
+];
+
 /// Every route the command side serves, documented.
 pub fn routes() -> Vec<ApiRoute> {
     use api_keys::{ApiKeyList, CreatedKeyAnswer};
@@ -45,9 +55,14 @@ pub fn routes() -> Vec<ApiRoute> {
     let lead_command = |route: ApiRoute| route.answers::<CommandAnswer>(200).may_conflict();
     vec![
         ApiRoute::post("/api/v1/auth/register", auth::register)
-            .summary("Register a tenant (business or broker) and its first admin, logged in")
+            .summary("Register a tenant (business or broker) and its first admin: the same 202 for every address; the token that confirms it is mailed")
             .public()
             .accepts::<RegisterRequest>()
+            .answers::<MessageAnswer>(202),
+        ApiRoute::post("/api/v1/auth/confirm", auth::confirm)
+            .summary("Confirm a registration with the mailed token: creates the tenant and its admin, logged in")
+            .public()
+            .accepts::<ConfirmRegistrationRequest>()
             .answers::<TokenAnswer>(201)
             .may_conflict(),
         ApiRoute::post("/api/v1/auth/login", auth::login)
@@ -56,6 +71,7 @@ pub fn routes() -> Vec<ApiRoute> {
             .accepts::<LoginRequest>()
             .answers::<TokenAnswer>(200),
         ApiRoute::get("/api/v1/auth/me", auth::me)
+            .reads_store()
             .summary("The caller's profile, tenant and role")
             .answers::<MeAnswer>(200),
         ApiRoute::post("/api/v1/auth/forgot-password", auth::forgot_password)
@@ -74,10 +90,12 @@ pub fn routes() -> Vec<ApiRoute> {
             .answers::<UserView>(201)
             .may_conflict(),
         ApiRoute::get("/api/v1/users", users::list)
+            .reads_store()
             .summary("The tenant's users (admins)")
             .query::<UserListQuery>()
             .answers::<UserPage>(200),
         ApiRoute::get("/api/v1/users/{id}", users::get)
+            .reads_store()
             .summary("One user (yourself, or anyone for admins)")
             .answers::<UserView>(200),
         ApiRoute::put("/api/v1/users/{id}", users::update)
@@ -95,6 +113,7 @@ pub fn routes() -> Vec<ApiRoute> {
             .accepts::<CreateApiKeyRequest>()
             .answers::<CreatedKeyAnswer>(201),
         ApiRoute::get("/api/v1/api-keys", api_keys::list)
+            .reads_store()
             .summary("List API keys by prefix (admins: the tenant's; agents: their own)")
             .answers::<ApiKeyList>(200),
         ApiRoute::delete("/api/v1/api-keys/{id}", api_keys::revoke)
@@ -157,6 +176,7 @@ pub fn routes() -> Vec<ApiRoute> {
             .accepts::<batches::BatchQualifyRequest>()
             .answers::<batches::BatchAccepted>(202),
         ApiRoute::get("/api/v1/batch/{id}/status", batches::status)
+            .reads_store()
             .summary("A batch's progress (processed, failed) and its results so far")
             .answers::<BatchStatus>(200),
         lead_command(ApiRoute::post("/api/v1/crm/sync", qualification::crm_sync))
@@ -179,6 +199,7 @@ pub fn routes() -> Vec<ApiRoute> {
             .accepts::<sequences::StopRequest>()
             .answers::<sequences::SequenceList>(200),
         ApiRoute::get("/api/v1/sequences", sequences::list)
+            .reads_store()
             .summary("The tenant's sequences with their touchpoints (filters `lead_id`, `status`)")
             .query::<sequences::SequenceListParams>()
             .answers::<sequences::SequenceList>(200),
@@ -234,6 +255,7 @@ pub fn routes() -> Vec<ApiRoute> {
             .answers::<appointments::AppointmentAnswer>(200)
             .may_conflict(),
         ApiRoute::get("/api/v1/settings/business-hours", appointments::business_hours)
+            .reads_store()
             .summary("The tenant's time zone and opening hours per weekday (defaults: Monday to Friday 09:00–17:00 UTC)")
             .answers::<appointments::BusinessHoursBody>(200),
         ApiRoute::put("/api/v1/settings/business-hours", appointments::set_business_hours)
@@ -245,9 +267,11 @@ pub fn routes() -> Vec<ApiRoute> {
             .accepts::<campaigns::CreateCampaignRequest>()
             .answers::<crate::campaigns::CampaignView>(201),
         ApiRoute::get("/api/v1/campaigns", campaigns::list)
+            .reads_store()
             .summary("The tenant's campaigns with their steps")
             .answers::<campaigns::CampaignList>(200),
         ApiRoute::get("/api/v1/campaigns/{id}", campaigns::get)
+            .reads_store()
             .summary("One campaign with its steps")
             .answers::<crate::campaigns::CampaignView>(200),
         ApiRoute::put("/api/v1/campaigns/{id}", campaigns::update)
@@ -267,9 +291,11 @@ pub fn routes() -> Vec<ApiRoute> {
             .answers::<campaigns::ApplyAnswer>(200)
             .may_conflict(),
         ApiRoute::get("/api/v1/campaigns/{id}/logs", campaigns::logs)
+            .reads_store()
             .summary("The campaign's sequences and each touchpoint's state (pending, sent, cancelled)")
             .answers::<campaigns::CampaignLogs>(200),
         ApiRoute::get("/api/v1/scoring/weights", scoring_weights::current)
+            .reads_store()
             .summary("The tenant's current scoring weights (the defaults are version 1)")
             .answers::<StoredWeights>(200),
         ApiRoute::put("/api/v1/scoring/weights", scoring_weights::change)
@@ -277,6 +303,7 @@ pub fn routes() -> Vec<ApiRoute> {
             .accepts::<scoring_weights::WeightsRequest>()
             .answers::<StoredWeights>(200),
         ApiRoute::get("/api/v1/scoring/weights/{version}", scoring_weights::version)
+            .reads_store()
             .summary("One version of the tenant's scoring weights, to explain an older score")
             .answers::<StoredWeights>(200),
     ]

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_api_conventions::{ApiError, Json, Principal};
 use leadstream_domain::lead::{CrmRoute, Enrichment, LeadAction, Qualification};
 use serde::Serialize;
 use std::time::Instant;
@@ -23,7 +23,7 @@ pub async fn qualify_lead(
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<QualifyLeadRequest>,
+    body: Json<QualifyLeadRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let lead_id = id.into_inner();
     let criteria = body.into_inner().parse().map_err(ApiError::validation)?;
@@ -46,7 +46,7 @@ pub async fn qualify_new(
     integrations: web::Data<Integrations>,
     principal: Principal,
     req: HttpRequest,
-    body: web::Json<QualifyRequest>,
+    body: Json<QualifyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     let lead_id = Uuid::now_v7();
@@ -97,7 +97,7 @@ pub async fn crm_sync(
     integrations: web::Data<Integrations>,
     principal: Principal,
     req: HttpRequest,
-    body: web::Json<CrmSyncRequest>,
+    body: Json<CrmSyncRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let sync = body.into_inner().parse().map_err(ApiError::validation)?;
     let lead = visible_lead(&service, &principal, sync.lead_id).await?;

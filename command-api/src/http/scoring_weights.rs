@@ -1,7 +1,7 @@
 //! The tenant's scoring weights: everyone reads them, admins change them, every version stays.
 
 use actix_web::{web, HttpResponse};
-use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_api_conventions::{ApiError, Json, Principal};
 use leadstream_domain::scoring::ScoringWeights;
 use leadstream_domain::{FieldError, ValidationErrors};
 use serde::Deserialize;
@@ -59,11 +59,7 @@ pub async fn version(store: Store, principal: Principal, version: web::Path<u32>
 }
 
 /// `PUT /api/v1/scoring/weights`: a new version (admins).
-pub async fn change(
-    store: Store,
-    principal: Principal,
-    body: web::Json<WeightsRequest>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn change(store: Store, principal: Principal, body: Json<WeightsRequest>) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     let weights = body.into_inner().parse().map_err(ApiError::validation)?;
     let saved = store

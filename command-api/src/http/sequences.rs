@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_api_conventions::{ApiError, Json, Principal};
 use leadstream_domain::lead::{Channel, LeadAccess};
 use leadstream_domain::sequence::{
     SequenceAction, SequenceCommand, SequenceError, StartSequence, DEFAULT_TOUCHPOINT_DAYS,
@@ -73,7 +73,7 @@ pub async fn start(
     sequences: web::Data<SequenceService>,
     clock: web::Data<Clock>,
     principal: Principal,
-    body: web::Json<StartRequest>,
+    body: Json<StartRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut e = ValidationErrors::default();
@@ -133,7 +133,7 @@ pub async fn stop(
     sequences: web::Data<SequenceService>,
     clock: web::Data<Clock>,
     principal: Principal,
-    body: web::Json<StopRequest>,
+    body: Json<StopRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut e = ValidationErrors::default();

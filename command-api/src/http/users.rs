@@ -1,7 +1,7 @@
 //! Admins manage the people of their tenant.
 
 use actix_web::{web, HttpResponse};
-use leadstream_api_conventions::{ApiError, Principal};
+use leadstream_api_conventions::{ApiError, Json, Principal};
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -33,8 +33,10 @@ pub struct UserListQuery {
 pub async fn create(
     identity: Identity,
     principal: Principal,
-    body: web::Json<CreateUserRequest>,
+    body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    // Refused before the body is read: a key or an agent learns nothing from validation errors.
+    principal.require_signed_in_user()?;
     principal.require_admin()?;
     let input = body.into_inner().parse().map_err(ApiError::validation)?;
     let user = identity.create_user(&principal, input).await?;
@@ -76,7 +78,7 @@ pub async fn update(
     identity: Identity,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateUserRequest>,
+    body: Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let update = body.into_inner().parse().map_err(ApiError::validation)?;
     Ok(HttpResponse::Ok().json(identity.update_user(&principal, id.into_inner(), update).await?))

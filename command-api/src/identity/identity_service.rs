@@ -18,6 +18,8 @@ use super::user::{ApiKeyView, TenantView, UserView};
 pub struct IdentitySettings {
     /// How long a password-reset token stays good.
     pub reset_token_ttl: Duration,
+    /// How long a registration waits for its confirmation.
+    pub registration_ttl: Duration,
 }
 
 /// A new tenant and its first admin.
@@ -46,6 +48,8 @@ pub struct UserUpdate {
     pub role: Option<Role>,
     pub is_active: Option<bool>,
     pub password: Option<NewPassword>,
+    /// The password the user has now: required to change one's own password.
+    pub current_password: Option<String>,
 }
 
 /// A key just made: the secret, shown this once, and how it is listed from now on.
@@ -74,7 +78,7 @@ impl IdentityService {
     ) -> Self {
         Self {
             store,
-            hasher: PasswordHasher,
+            hasher: PasswordHasher::default(),
             tokens,
             mailer,
             settings,
@@ -86,27 +90,78 @@ impl IdentityService {
         &self.store
     }
 
-    /// Creates a tenant with `registration`'s user as its admin, and logs that user in.
-    pub async fn register(&self, registration: Registration) -> Result<(TenantView, UserView, IssuedToken), ApiError> {
+    /// Takes a registration: its token goes to the address, and the tenant and its admin exist
+    /// once the token comes back ([`IdentityService::confirm_registration`]). An address that is
+    /// registered already gets a notice instead. The caller is told the same, after the same
+    /// work (one password hash), either way, so no stranger learns which addresses exist.
+    pub async fn register(&self, registration: Registration) -> Result<(), ApiError> {
         let password_hash = self
             .hasher
             .hash(&registration.password)
             .await
             .map_err(ApiError::internal)?;
         let user = NewUser {
-            id: Uuid::now_v7(),
-            tenant_id: Uuid::now_v7(),
+            id: Uuid::nil(),
+            tenant_id: Uuid::nil(),
             email: registration.email.as_str().to_string(),
             username: registration.username.map(|u| u.as_str().to_string()),
             name: registration.name.map(|n| n.as_str().to_string()),
             role: Role::Admin,
             password_hash,
         };
-        let (tenant, user) = self
+        let business_name = registration.business_name.as_str().to_string();
+        let service = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = service.hold_registration(&business_name, &user).await {
+                tracing::error!(error = %format!("{error:#}"), "cannot take a registration");
+            }
+        });
+        Ok(())
+    }
+
+    async fn hold_registration(&self, business_name: &str, user: &NewUser) -> anyhow::Result<()> {
+        let mail = if self.store.email_registered(&user.email).await? {
+            Mail {
+                to: user.email.clone(),
+                subject: "Someone tried to register this address".to_string(),
+                body: "Someone tried to register a new leadstream account with this e-mail address, which \
+                       already has one. If it was you, log in, or reset your password with \
+                       POST /api/v1/auth/forgot-password. If it was not you, ignore this message."
+                    .to_string(),
+            }
+        } else {
+            let token = random_token();
+            let ttl = ChronoDuration::from_std(self.settings.registration_ttl).unwrap_or(ChronoDuration::days(1));
+            self.store
+                .hold_registration(&hash_secret(&token), business_name, user, Utc::now() + ttl)
+                .await?;
+            let hours = self.settings.registration_ttl.as_secs() / 3600;
+            Mail {
+                to: user.email.clone(),
+                subject: "Confirm your leadstream registration".to_string(),
+                body: format!(
+                    "To create the account of {business_name}, send this token to \
+                     POST /api/v1/auth/confirm within {hours} hours:\n\n{token}\n\nIf you did not register, \
+                     ignore this message."
+                ),
+            }
+        };
+        self.mailer.send(&mail).await
+    }
+
+    /// Creates the tenant and admin a registration's token confirms, and logs the admin in.
+    pub async fn confirm_registration(&self, token: &str) -> Result<(TenantView, UserView, IssuedToken), ApiError> {
+        let confirmed = self
             .store
-            .register(registration.business_name.as_str(), user)
+            .confirm_registration(&hash_secret(token.trim()), Uuid::now_v7(), Uuid::now_v7())
             .await
             .map_err(store_error)?;
+        let Some((tenant, user)) = confirmed else {
+            return Err(ApiError::bad_request(
+                "INVALID_CONFIRMATION_TOKEN",
+                "the confirmation token is unknown, used or expired",
+            ));
+        };
         let token = self.issue(&user, 0);
         tracing::info!(tenant_id = %tenant.id, user_id = %user.id, "tenant registered");
         Ok((tenant, user, token))
@@ -149,6 +204,7 @@ impl IdentityService {
 
     /// An admin adds a user to its tenant, with a role no higher than its own.
     pub async fn create_user(&self, principal: &Principal, input: NewUserInput) -> Result<UserView, ApiError> {
+        principal.require_signed_in_user()?;
         principal.require_admin()?;
         if !principal.role.may_grant(input.role) {
             return Err(ApiError::forbidden(format!(
@@ -194,15 +250,21 @@ impl IdentityService {
         Ok(user)
     }
 
-    /// Changes a user. Anyone may change their own name, username and password; role and
-    /// activation are changed by someone who outranks the user, never by the user.
+    /// Changes a user. Anyone signed in may change their own name and username, and their own
+    /// password by giving the current one; role and activation are changed by someone who
+    /// outranks the user, never by the user. No API key changes a user.
     pub async fn update_user(&self, principal: &Principal, id: Uuid, update: UserUpdate) -> Result<UserView, ApiError> {
+        principal.require_signed_in_user()?;
         let user = self.tenant_user(principal, id).await?;
         if user.id == principal.user_id {
             if update.role.is_some_and(|role| role != user.role) || update.is_active == Some(false) {
                 return Err(ApiError::forbidden(
                     "you cannot change your own role or deactivate yourself",
                 ));
+            }
+            if update.password.is_some() {
+                self.check_current_password(&user, update.current_password.as_deref())
+                    .await?;
             }
         } else {
             principal.require_admin()?;
@@ -244,6 +306,7 @@ impl IdentityService {
         name: &ShortText,
         role: Option<Role>,
     ) -> Result<CreatedApiKey, ApiError> {
+        principal.require_signed_in_user()?;
         let role = role.unwrap_or(principal.role);
         if role > principal.role {
             return Err(ApiError::forbidden(format!(
@@ -270,6 +333,7 @@ impl IdentityService {
 
     /// The tenant's keys for admins; an agent's own keys for an agent.
     pub async fn api_keys(&self, principal: &Principal) -> Result<Vec<ApiKeyView>, ApiError> {
+        principal.require_signed_in_user()?;
         self.store
             .api_keys(principal.tenant_id.0, own_only(principal))
             .await
@@ -278,6 +342,7 @@ impl IdentityService {
 
     /// Revokes a key: admins any of the tenant's, agents their own.
     pub async fn revoke_api_key(&self, principal: &Principal, id: Uuid) -> Result<(), ApiError> {
+        principal.require_signed_in_user()?;
         let revoked = self
             .store
             .revoke_api_key(principal.tenant_id.0, id, own_only(principal))
@@ -292,7 +357,8 @@ impl IdentityService {
     }
 
     /// Mails a reset token to `email` when it belongs to an active user. Says nothing either way,
-    /// so the answer does not tell who is registered.
+    /// and answers after the same one lookup either way: the token and the mail are made in the
+    /// background, so neither the answer nor its timing tells who is registered.
     pub async fn forgot_password(&self, email: &EmailAddress) -> Result<(), ApiError> {
         let Some(user) = self
             .store
@@ -302,12 +368,21 @@ impl IdentityService {
         else {
             return Ok(());
         };
+        let service = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = service.send_reset_token(&user).await {
+                tracing::error!(error = %format!("{error:#}"), user_id = %user.id, "cannot send a password reset");
+            }
+        });
+        Ok(())
+    }
+
+    async fn send_reset_token(&self, user: &UserView) -> anyhow::Result<()> {
         let token = random_token();
         let ttl = ChronoDuration::from_std(self.settings.reset_token_ttl).unwrap_or(ChronoDuration::hours(1));
         self.store
             .create_reset_token(user.id, &hash_secret(&token), Utc::now() + ttl)
-            .await
-            .map_err(ApiError::internal)?;
+            .await?;
         let minutes = self.settings.reset_token_ttl.as_secs() / 60;
         let mail = Mail {
             to: user.email.clone(),
@@ -318,7 +393,7 @@ impl IdentityService {
                  ignore this message."
             ),
         };
-        self.mailer.send(&mail).await.map_err(ApiError::internal)
+        self.mailer.send(&mail).await
     }
 
     /// Sets a new password with a reset token, which is spent.
@@ -337,6 +412,25 @@ impl IdentityService {
                 "the reset token is unknown, used or expired",
             ))
         }
+    }
+
+    /// Refuses (403 `CURRENT_PASSWORD_REQUIRED`) unless `current` is `user`'s password now, so a
+    /// stolen session cannot lock its owner out.
+    async fn check_current_password(&self, user: &UserView, current: Option<&str>) -> Result<(), ApiError> {
+        let stored = self
+            .store
+            .password_hash(user.tenant_id, user.id)
+            .await
+            .map_err(ApiError::internal)?;
+        let given = current.unwrap_or_default();
+        if current.is_some() && self.hasher.verify(given, stored).await {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "CURRENT_PASSWORD_REQUIRED",
+            "to change your own password, give the current one as current_password",
+        ))
     }
 
     async fn tenant_user(&self, principal: &Principal, id: Uuid) -> Result<UserView, ApiError> {

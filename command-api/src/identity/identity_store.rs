@@ -76,18 +76,76 @@ impl IdentityStore {
         Self { pool }
     }
 
-    /// A new tenant and its first user, together or not at all.
-    pub async fn register(&self, tenant_name: &str, user: NewUser) -> Result<(TenantView, UserView), StoreError> {
+    /// Whether any user is registered under `email`.
+    pub async fn email_registered(&self, email: &str) -> Result<bool, sqlx::Error> {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
+            .bind(email)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// Keeps a registration until the token hashed as `token_hash` confirms it.
+    pub async fn hold_registration(
+        &self,
+        token_hash: &[u8],
+        tenant_name: &str,
+        user: &NewUser,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO pending_registrations (token_hash, business_name, email, username, name, password_hash, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(token_hash)
+        .bind(tenant_name)
+        .bind(&user.email)
+        .bind(&user.username)
+        .bind(&user.name)
+        .bind(&user.password_hash)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Spends the registration the token hashed as `token_hash` holds and creates its tenant and
+    /// admin, in one transaction; `None` when the token is unknown, spent or expired.
+    pub async fn confirm_registration(
+        &self,
+        token_hash: &[u8],
+        tenant_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<(TenantView, UserView)>, StoreError> {
         let mut tx = self.pool.begin().await?;
+        let held = sqlx::query(
+            "DELETE FROM pending_registrations WHERE token_hash = $1 AND expires_at > now()
+          RETURNING business_name, email, username, name, password_hash",
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(held) = held else {
+            return Ok(None);
+        };
+        let business_name: String = held.try_get("business_name")?;
+        let user = NewUser {
+            id: user_id,
+            tenant_id,
+            email: held.try_get("email")?,
+            username: held.try_get("username")?,
+            name: held.try_get("name")?,
+            role: Role::Admin,
+            password_hash: held.try_get("password_hash")?,
+        };
         let tenant = sqlx::query("INSERT INTO tenants (id, name) VALUES ($1, $2) RETURNING id, name, created_at")
-            .bind(user.tenant_id)
-            .bind(tenant_name)
+            .bind(tenant_id)
+            .bind(&business_name)
             .fetch_one(&mut *tx)
             .await
             .and_then(|row| tenant_view(&row))?;
         let user = insert_user(&mut *tx, &user).await?;
         tx.commit().await?;
-        Ok((tenant, user))
+        Ok(Some((tenant, user)))
     }
 
     /// Stores a user of an existing tenant.
@@ -124,6 +182,15 @@ impl IdentityStore {
             })
         })
         .transpose()
+    }
+
+    /// The stored password hash of one of `tenant`'s users.
+    pub async fn password_hash(&self, tenant: Uuid, id: Uuid) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND tenant_id = $2")
+            .bind(id)
+            .bind(tenant)
+            .fetch_optional(&self.pool)
+            .await
     }
 
     /// The active user registered under `email`.

@@ -4,9 +4,12 @@ use chrono::{Duration, TimeZone, Utc};
 
 use super::*;
 
+/// An utterance and what the engine must read in it.
+type Reading<'a> = (&'a str, Intent, &'a [Objection], &'a [InterestSignal], Language);
+
 #[test]
 fn reads_intent_objections_and_interest_in_english_and_spanish() {
-    let cases: &[(&str, Intent, &[Objection], &[InterestSignal], Language)] = &[
+    let cases: &[Reading] = &[
         (
             "Hi Sarah, yes I have a few minutes to chat",
             Intent::PositiveConfirmation,

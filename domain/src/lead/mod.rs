@@ -12,7 +12,9 @@ mod message;
 pub use access::LeadAccess;
 pub use aggregate::Lead;
 pub use commands::{CreateLead, CrmRoute, LeadAction, LeadChanges, LeadCommand, LogActivity, Qualification};
-pub use csv_columns::{is_text_field_column, CSV_COLUMNS, SYSTEM_CSV_COLUMNS};
+pub use csv_columns::{
+    csv_cell_for_export, csv_cell_from_import, is_text_field_column, CSV_COLUMNS, SYSTEM_CSV_COLUMNS,
+};
 pub use enrichment::{Enrichment, EnrichmentInput};
 pub use error::LeadError;
 pub use events::{

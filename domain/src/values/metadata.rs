@@ -15,6 +15,9 @@ impl Metadata {
 
     /// Parses `raw` for `field`: must be a JSON object within the size limit.
     pub fn parse(field: &str, raw: Value) -> Result<Self, FieldError> {
+        if let Some(path) = crate::validation::nul_character_path(field, &raw) {
+            return Err(crate::validation::nul_character_error(path));
+        }
         let Value::Object(map) = raw else {
             return Err(FieldError::new(field, "must be a JSON object"));
         };
