@@ -192,6 +192,7 @@ impl RunningApp {
             );
             let idempotent = IdempotencyStore::new(pool.clone(), &server_secret);
             let document = web::Data::new(crate::openapi::OpenApiDocument(crate::openapi::openapi_document(parts)));
+            let known_paths = web::Data::new(leadstream_api_conventions::KnownPaths::of(&api_routes(parts)));
             let limiter = web::Data::new(rate_limiter(settings).await?);
             let queries = parts.query_api.then(|| {
                 (
@@ -212,6 +213,7 @@ impl RunningApp {
                     .configure(configure_input_limits)
                     .app_data(web::Data::new(health.clone()))
                     .app_data(document.clone())
+                    .app_data(known_paths.clone())
                     .configure(|cfg| register_routes(cfg, crate::operations::routes()))
                     .configure(|cfg| register_routes(cfg, crate::openapi::routes()))
                     .service(crate::openapi::swagger_ui());

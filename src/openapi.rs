@@ -133,26 +133,26 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
             "name": "min_position", "in": "query", "required": false,
             "description": "Read your writes: wait (at most 2 s) until the read models this route reads have \
                 passed this event position (a command's `position`); `X-Projection-Caught-Up` says whether they did",
-            "schema": { "type": "integer", "minimum": 0, "format": "int64" }
+            "schema": { "type": "integer", "minimum": 0, "maximum": i64::MAX, "format": "int64" }
         }));
         parameters.push(json!({
             "name": "X-Min-Position", "in": "header", "required": false,
             "description": "The header alternative to `min_position`",
-            "schema": { "type": "string", "pattern": "^[0-9]{1,18}$" }
+            "schema": { "type": "integer", "minimum": 0, "maximum": i64::MAX, "format": "int64" }
         }));
     }
     if route.method == Method::POST && !doc.public {
         parameters.push(json!({
             "name": "Idempotency-Key", "in": "header", "required": false,
             "description": "Repeating a POST with the same key and body returns the first answer and writes nothing",
-            "schema": { "type": "string", "maxLength": 255 }
+            "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$" }
         }));
     }
     if doc.conflicts && route.path.starts_with("/api/v1/leads/{id}") {
         parameters.push(json!({
             "name": "If-Match", "in": "header", "required": false,
             "description": "The lead version the change expects, e.g. \"3\"; 409 VERSION_CONFLICT when it moved on",
-            "schema": { "type": "string" }
+            "schema": { "type": "string", "pattern": "^(W/)?\"?[0-9]{1,18}\"?$" }
         }));
     }
 
@@ -188,8 +188,22 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
     if !doc.public {
         errors.extend([401, 403]);
     }
-    if route.path.contains('{') {
+    // A public route that takes a body checks what it carries: a password, a token, a signature.
+    if doc.public && doc.request.is_some() {
+        errors.push(401);
+    }
+    // A path names a resource; so may a body (`lead_id`): either may not exist for the caller.
+    if route.path.contains('{') || (doc.request.is_some() && !doc.public) {
         errors.push(404);
+    }
+    // `Idempotency-Key`: malformed (400), its first request still running (409), or used
+    // before for another request (422, as the IETF draft on the header says).
+    if route.method == Method::POST && !doc.public {
+        errors.extend([400, 409, 422]);
+    }
+    // `If-Match`: malformed (400).
+    if doc.conflicts && route.path.starts_with("/api/v1/leads/{id}") {
+        errors.push(400);
     }
     if doc.conflicts {
         errors.push(409);

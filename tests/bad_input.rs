@@ -397,3 +397,49 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
     assert_eq!(app.event_count().await, events_before, "rejected requests wrote events");
     app.stop().await;
 }
+
+/// What schemathesis found on the edges: a known path asked with an undeclared method, a page
+/// number that overflowed the offset (a panic), and a name part dropped unchecked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undeclared_methods_huge_pages_and_unused_name_parts_get_clear_answers() {
+    let app = TestApp::spawn().await;
+    let admin = app.register_tenant().await;
+    for (method, path, allow) in [
+        (Method::TRACE, "/health", "GET"),
+        (Method::DELETE, "/api/v1/leads", "GET, POST"),
+        (Method::PATCH, "/api/v1/auth/login", "POST"),
+    ] {
+        let answer = app.call(method.clone(), path, Some(&admin), None).await;
+        answer.assert_error(405, "METHOD_NOT_ALLOWED");
+        let mut allowed: Vec<String> = answer
+            .header("allow")
+            .expect("an Allow header")
+            .split(',')
+            .map(|m| m.trim().to_string())
+            .collect();
+        allowed.sort();
+        assert_eq!(allowed.join(", "), allow, "{method} {path}");
+    }
+    app.call(Method::GET, "/api/v1/nothing-here", Some(&admin), None)
+        .await
+        .assert_error(404, "ROUTE_NOT_FOUND");
+
+    let huge = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/users?page={}&per_page=4", i64::MAX),
+            Some(&admin),
+            None,
+        )
+        .await;
+    huge.assert_error(400, "INVALID_QUERY");
+
+    let register = json!({"business_name": "B", "email": "parts@example.com", "password": support::PASSWORD,
+                          "name": "Ana", "last_name": "\u{9b}"});
+    let answer = app
+        .call(Method::POST, "/api/v1/auth/register", None, Some(register))
+        .await;
+    answer.assert_error(422, "VALIDATION_ERROR");
+    assert_eq!(answer.body["details"]["fields"][0]["field"], "last_name");
+    app.stop().await;
+}

@@ -96,8 +96,8 @@ pub struct ErrorBody {
     pub code: String,
     /// What went wrong, for people.
     pub message: String,
-    /// More about it: for validation errors, `fields` lists each rejected field.
-    #[schema(value_type = Object)]
+    /// More about it, or `null`: for validation errors, `fields` lists each rejected field.
+    #[schema(value_type = Option<Object>)]
     pub details: Value,
     /// The request's id, as in `X-Request-ID`: quote it when reporting a problem.
     pub request_id: Option<String>,

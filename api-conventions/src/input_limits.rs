@@ -32,13 +32,53 @@ pub fn configure_input_limits(cfg: &mut ServiceConfig) {
     .app_data(web::PathConfig::default().error_handler(|error, _| path_error(error).into()));
 }
 
-/// The fallback for paths no route serves.
-pub async fn route_not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::new(
-        StatusCode::NOT_FOUND,
-        "ROUTE_NOT_FOUND",
-        "no such endpoint",
-    ))
+/// Every path pattern the app serves, with the methods it answers: what the fallback needs to
+/// tell an unknown path (404) from a known path asked with another method (405).
+pub struct KnownPaths(Vec<(actix_web::dev::ResourceDef, Vec<actix_web::http::Method>)>);
+
+impl KnownPaths {
+    /// The paths and methods of `routes`.
+    pub fn of(routes: &[crate::ApiRoute]) -> Self {
+        let mut known: Vec<(actix_web::dev::ResourceDef, Vec<actix_web::http::Method>)> = vec![];
+        for route in routes {
+            match known.iter_mut().find(|(def, _)| def.pattern() == Some(route.path)) {
+                Some((_, methods)) => methods.push(route.method.clone()),
+                None => known.push((actix_web::dev::ResourceDef::new(route.path), vec![route.method.clone()])),
+            }
+        }
+        Self(known)
+    }
+}
+
+/// The fallback for requests no route serves: 405 with `Allow` when the path is served with
+/// other methods, else 404.
+pub async fn route_not_found(
+    req: HttpRequest,
+    known: Option<web::Data<KnownPaths>>,
+) -> Result<actix_web::HttpResponse, actix_web::Error> {
+    let allowed = known.and_then(|known| {
+        known
+            .0
+            .iter()
+            .find(|(def, _)| def.is_match(req.path()))
+            .map(|(_, methods)| methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "))
+    });
+    let error = match allowed {
+        Some(allow) => {
+            let error = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                format!("{} is not served here; this path answers {allow}", req.method()),
+            );
+            let mut response = actix_web::ResponseError::error_response(&error);
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(actix_web::http::header::ALLOW, value);
+            }
+            return Ok(response);
+        }
+        None => ApiError::new(StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND", "no such endpoint"),
+    };
+    Err(error.into())
 }
 
 /// Reads a body of at most `limit` bytes, for endpoints that take more than the JSON limit.
@@ -87,10 +127,43 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 }
 
 fn from_checked_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    if let Some(path) = nul_character_path("", &value) {
-        return Err(ApiError::validation(ValidationErrors(vec![nul_character_error(path)])));
+    // What the endpoint does not read is dropped, not stored: only the fields it reads matter.
+    let mut ignored = vec![];
+    let parsed = serde_ignored::deserialize(&value, |path| ignored.push(path.to_string()))
+        .map_err(|e| json_error(JsonPayloadError::Deserialize(e)))?;
+    let mut unread = value;
+    for path in &ignored {
+        remove_path(&mut unread, path);
     }
-    serde_json::from_value(value).map_err(|e| json_error(JsonPayloadError::Deserialize(e)))
+    match nul_character_path("", &unread) {
+        Some(path) => Err(ApiError::validation(ValidationErrors(vec![nul_character_error(path)]))),
+        None => Ok(parsed),
+    }
+}
+
+/// Removes the member at `path` (serde_ignored's `a.b.0.c`) from `value`.
+fn remove_path(value: &mut Value, path: &str) {
+    let segments: Vec<&str> = path.split('.').collect();
+    let Some((last, parents)) = segments.split_last() else {
+        return;
+    };
+    let mut at = value;
+    for segment in parents {
+        at = match at {
+            Value::Object(map) => match map.get_mut(*segment) {
+                Some(next) => next,
+                None => return,
+            },
+            Value::Array(items) => match segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(next) => next,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    if let Value::Object(map) = at {
+        map.remove(*last);
+    }
 }
 
 /// Middleware: a query parameter or path segment holding a NUL character (`%00`) is refused

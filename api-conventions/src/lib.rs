@@ -6,6 +6,7 @@ mod api_error;
 mod api_key;
 mod api_route;
 mod authenticator;
+pub mod field_schema;
 mod http_metrics;
 mod idempotency;
 mod input_limits;
@@ -20,7 +21,9 @@ pub use api_key::{hash_secret, random_token, NewApiKey};
 pub use api_route::{register_routes, ApiRoute, RouteDoc, SchemaSource};
 pub use authenticator::Authenticator;
 pub use idempotency::{idempotency, IdempotencyStore};
-pub use input_limits::{configure_input_limits, parse_json, read_body, refuse_unstorable_text, route_not_found, Json};
+pub use input_limits::{
+    configure_input_limits, parse_json, read_body, refuse_unstorable_text, route_not_found, Json, KnownPaths,
+};
 pub use principal::{Credential, Principal};
 pub use rate_limit::{rate_limit, RateLimiter};
 pub use read_your_writes::{

@@ -13,12 +13,19 @@ use crate::identity::{NewUserInput, Registration, UserUpdate};
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
     #[serde(alias = "broker_name", alias = "company_name")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text, required = true)]
     business_name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::email, required = true)]
     email: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::username_or_null)]
     username: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::person_name_or_null)]
     name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::person_name_or_null)]
     first_name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::person_name_or_null)]
     last_name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::new_password, required = true)]
     password: Option<String>,
 }
 
@@ -31,9 +38,7 @@ impl RegisterRequest {
         );
         let email = e.check(required_field("email", self.email).and_then(|raw| EmailAddress::parse(&raw)));
         let username = e.check_opt(self.username, |raw| Username::parse(&raw));
-        let name = e.check_opt(full_name(self.name, self.first_name, self.last_name), |raw| {
-            PersonName::parse("name", &raw)
-        });
+        let name = full_name(&mut e, self.name, self.first_name, self.last_name);
         let password = e.check(required_field("password", self.password).and_then(|raw| NewPassword::parse(&raw)));
         match (business_name, email, password) {
             (Some(business_name), Some(email), Some(password)) if e.0.is_empty() => Ok(Registration {
@@ -51,6 +56,7 @@ impl RegisterRequest {
 /// `POST /api/v1/auth/confirm`: the token a registration mailed.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ConfirmRegistrationRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::token, required = true)]
     token: Option<String>,
 }
 
@@ -70,8 +76,11 @@ impl ConfirmRegistrationRequest {
 /// `POST /api/v1/auth/login`: by e-mail or by username.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     email: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     username: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::password, required = true)]
     password: Option<String>,
 }
 
@@ -96,6 +105,7 @@ impl LoginRequest {
 /// `POST /api/v1/auth/forgot-password`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ForgotPasswordRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::email, required = true)]
     email: Option<String>,
 }
 
@@ -111,8 +121,10 @@ impl ForgotPasswordRequest {
 /// `POST /api/v1/auth/reset-password`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetPasswordRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::token, required = true)]
     token: Option<String>,
     #[serde(alias = "new_password")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::new_password, required = true)]
     password: Option<String>,
 }
 
@@ -136,12 +148,19 @@ impl ResetPasswordRequest {
 /// `POST /api/v1/users`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUserRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::email, required = true)]
     email: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::username_or_null)]
     username: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::person_name_or_null)]
     name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::person_name_or_null)]
     first_name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::person_name_or_null)]
     last_name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::role_or_null)]
     role: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::new_password, required = true)]
     password: Option<String>,
 }
 
@@ -151,9 +170,7 @@ impl CreateUserRequest {
         let mut e = ValidationErrors::default();
         let email = e.check(required_field("email", self.email).and_then(|raw| EmailAddress::parse(&raw)));
         let username = e.check_opt(self.username, |raw| Username::parse(&raw));
-        let name = e.check_opt(full_name(self.name, self.first_name, self.last_name), |raw| {
-            PersonName::parse("name", &raw)
-        });
+        let name = full_name(&mut e, self.name, self.first_name, self.last_name);
         let role = e.check_opt(self.role, |raw| Role::parse(&raw)).unwrap_or(Role::Agent);
         let password = e.check(required_field("password", self.password).and_then(|raw| NewPassword::parse(&raw)));
         match (email, password) {
@@ -172,12 +189,17 @@ impl CreateUserRequest {
 /// `PUT`/`PATCH /api/v1/users/{id}`: every field optional.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateUserRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::person_name_or_null)]
     name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::username_or_null)]
     username: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::role_or_null)]
     role: Option<String>,
     is_active: Option<bool>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::new_password_or_null)]
     password: Option<String>,
     /// Required with `password` when changing your own.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::password_or_null)]
     current_password: Option<String>,
 }
 
@@ -202,7 +224,9 @@ impl UpdateUserRequest {
 /// `POST /api/v1/api-keys`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateApiKeyRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text, required = true)]
     name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::role_or_null)]
     role: Option<String>,
 }
 
@@ -228,10 +252,26 @@ fn bounded_password(raw: String) -> Result<String, FieldError> {
     }
 }
 
-/// `name`, or `first_name` and `last_name` joined.
-fn full_name(name: Option<String>, first: Option<String>, last: Option<String>) -> Option<String> {
+/// `name`, or `first_name` and `last_name` joined; each part given is checked, even when `name`
+/// makes it unneeded, so that nothing invalid is silently dropped.
+fn full_name(
+    e: &mut ValidationErrors,
+    name: Option<String>,
+    first: Option<String>,
+    last: Option<String>,
+) -> Option<PersonName> {
+    let name = e.check_opt(name, |raw| PersonName::parse("name", &raw));
+    let first = e.check_opt(first, |raw| PersonName::parse("first_name", &raw));
+    let last = e.check_opt(last, |raw| PersonName::parse("last_name", &raw));
     name.or_else(|| {
-        let joined = [first, last].into_iter().flatten().collect::<Vec<_>>().join(" ");
-        (!joined.trim().is_empty()).then_some(joined)
+        let joined = [first, last]
+            .into_iter()
+            .flatten()
+            .map(|part| part.as_str().to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
+        e.check_opt((!joined.is_empty()).then_some(joined), |raw| {
+            PersonName::parse("name", &raw)
+        })
     })
 }

@@ -9,45 +9,86 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// `POST /api/v1/leads`.
-#[derive(Debug, Deserialize, ToSchema)]
+/// `POST /api/v1/leads`: an e-mail or a phone is required.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
 pub struct CreateLeadRequest {
-    #[serde(flatten)]
     fields: LeadFields,
 }
 
+impl utoipa::PartialSchema for CreateLeadRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        leadstream_api_conventions::field_schema::requiring("LeadFields", &[], &["email", "phone"])
+    }
+}
+
+impl ToSchema for CreateLeadRequest {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
+        schemas.push(("LeadFields".into(), <LeadFields as utoipa::PartialSchema>::schema()));
+        <LeadFields as ToSchema>::schemas(schemas);
+    }
+}
+
 /// `PATCH`/`PUT /api/v1/leads/{id}`: every field optional.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
 pub struct UpdateLeadRequest {
-    #[serde(flatten)]
     fields: LeadFields,
+}
+
+impl utoipa::PartialSchema for UpdateLeadRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        utoipa::openapi::Ref::from_schema_name("LeadFields").into()
+    }
+}
+
+impl ToSchema for UpdateLeadRequest {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
+        <CreateLeadRequest as ToSchema>::schemas(schemas);
+    }
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 struct LeadFields {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::person_name_or_null)]
     name: Option<String>,
     #[serde(alias = "firstName")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::person_name_or_null)]
     first_name: Option<String>,
     #[serde(alias = "lastName")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::person_name_or_null)]
     last_name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::email_or_null)]
     email: Option<String>,
     #[serde(alias = "phone_number")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::phone_or_null)]
     phone: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     company: Option<String>,
     #[serde(alias = "job_title")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     title: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     industry: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::slug_or_null)]
     source: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text_or_null)]
     message: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text_or_null)]
     notes: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::tags_or_null)]
     tags: Option<Vec<String>>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::metadata_or_null)]
     metadata: Option<Value>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::lead_status_or_null)]
     status: Option<String>,
     #[serde(alias = "stage")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::pipeline_stage_or_null)]
     pipeline_stage: Option<String>,
-    /// Refused: the scoring engine owns the score. Named here so a client that sends it is told.
+    /// Refused: the scoring engine owns the score, so the document offers no value for it; a
+    /// client that sends one is told why.
     #[serde(alias = "lead_score")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::refused)]
     score: Option<serde_json::Value>,
 }
 
@@ -135,6 +176,7 @@ impl UpdateLeadRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AssignRequest {
     #[serde(alias = "assigned_to", alias = "user_id")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id, required = true)]
     agent_id: Option<String>,
 }
 
@@ -149,6 +191,7 @@ impl AssignRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MoveStageRequest {
     #[serde(alias = "pipeline_stage")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::pipeline_stage, required = true)]
     stage: Option<String>,
 }
 
@@ -162,7 +205,9 @@ impl MoveStageRequest {
 /// `PUT /api/v1/leads/{id}/status`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangeStatusRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::lead_status, required = true)]
     status: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text_or_null)]
     reason: Option<String>,
 }
 
@@ -183,8 +228,11 @@ impl ChangeStatusRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LogActivityRequest {
     #[serde(alias = "type")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::slug, required = true)]
     activity_type: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text_or_null)]
     description: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::metadata_or_null)]
     metadata: Option<Value>,
 }
 
@@ -212,6 +260,7 @@ impl LogActivityRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddNoteRequest {
     #[serde(alias = "content", alias = "text")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text, required = true)]
     note: Option<String>,
 }
 
@@ -225,6 +274,7 @@ impl AddNoteRequest {
 /// `POST /api/v1/leads/{id}/tags`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddTagsRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::tags, required = true)]
     tags: Option<Vec<String>>,
 }
 

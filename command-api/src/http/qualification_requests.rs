@@ -47,11 +47,43 @@ impl QualifyLeadRequest {
 
 /// `POST /api/v1/qualify`: one inbound lead (seed 001), created and qualified in one call.
 /// `email` and `company` are required; every lead field is accepted.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
 pub struct QualifyRequest {
     #[serde(flatten)]
     lead: CreateLeadRequest,
     criteria: Option<CriteriaRequest>,
+}
+
+/// The criteria part of [`QualifyRequest`], for the document.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct QualifyCriteria {
+    criteria: Option<CriteriaRequest>,
+}
+
+impl utoipa::PartialSchema for QualifyRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use utoipa::openapi::schema::{AllOfBuilder, Schema};
+        use utoipa::openapi::{Ref, RefOr};
+        let lead = leadstream_api_conventions::field_schema::requiring("LeadFields", &["email", "company"], &[]);
+        RefOr::T(Schema::AllOf(
+            AllOfBuilder::new()
+                .item(lead)
+                .item(Ref::from_schema_name("QualifyCriteria"))
+                .build(),
+        ))
+    }
+}
+
+impl ToSchema for QualifyRequest {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
+        <CreateLeadRequest as ToSchema>::schemas(schemas);
+        schemas.push((
+            "QualifyCriteria".into(),
+            <QualifyCriteria as utoipa::PartialSchema>::schema(),
+        ));
+        <QualifyCriteria as ToSchema>::schemas(schemas);
+    }
 }
 
 impl QualifyRequest {

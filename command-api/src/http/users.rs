@@ -25,7 +25,9 @@ type Identity = web::Data<IdentityService>;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserListQuery {
+    #[schema(minimum = 1, maximum = 1_000_000)]
     page: Option<i64>,
+    #[schema(minimum = 1, maximum = 100)]
     per_page: Option<i64>,
 }
 
@@ -53,10 +55,11 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page.unwrap_or(1);
     let per_page = query.per_page.unwrap_or(20);
-    if page < 1 || !(1..=100).contains(&per_page) {
+    // Bounded, so that the offset cannot overflow.
+    if !(1..=1_000_000).contains(&page) || !(1..=100).contains(&per_page) {
         return Err(ApiError::bad_request(
             "INVALID_QUERY",
-            "page must be at least 1 and per_page between 1 and 100",
+            "page must be 1 to 1000000 and per_page 1 to 100",
         ));
     }
     let (users, total) = identity.users(&principal, (page - 1) * per_page, per_page).await?;

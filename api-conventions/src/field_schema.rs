@@ -1,0 +1,208 @@
+//! How request fields are described in the API document, from the same rules the domain's
+//! parsers apply: a field marked `#[schema(schema_with = field_schema::short_text)]` tells a
+//! client (and a generated client, and schemathesis) what the server will accept. Each comes in
+//! two kinds: the plain one for a required field, and `…_or_null` for an optional one, where
+//! `null` means "not given", as the server reads it.
+
+use leadstream_domain::identity::Role;
+use leadstream_domain::values::{LeadStatus, LongText, Metadata, PersonName, PipelineStage, ShortText, Tags};
+use serde_json::Value;
+use utoipa::openapi::schema::{
+    AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder, SchemaFormat, SchemaType, Type,
+};
+use utoipa::openapi::{Array, KnownFormat, Object, Ref, RefOr, Schema};
+
+/// Text a person writes: not blank, no control characters but line breaks and tabs (the domain
+/// trims it and refuses other control characters).
+const TEXT: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*\
+[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+/// A tag's text: not blank, and no control character.
+const TAG: &str =
+    "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// `local@domain.tld` as `EmailAddress::parse` reads it (ASCII here).
+const EMAIL: &str =
+    "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{0,62}[A-Za-z0-9!#$%&'*+/=?^_`{|}~-])?@\
+([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9]$";
+/// E.164: `+`, then 8 to 15 digits, the first not 0.
+const PHONE: &str = "^\\+[1-9][0-9]{7,14}$";
+/// A new password: printable ASCII here, with a digit and a special character (the domain takes
+/// any characters; a generated client needs no more than these).
+const PASSWORD: &str = "^[ -~]*([0-9][ -~]*[!-/:-@\\[-`{-~]|[!-/:-@\\[-`{-~][ -~]*[0-9])[ -~]*$";
+/// A username: 3 to 64 of letters, digits, `.`, `_`, `-` (lower-cased by the server).
+const USERNAME: &str = "^[A-Za-z0-9._-]{3,64}$";
+/// A lower-case slug (`website_form`, `call`).
+const SLUG: &str = "^[a-z0-9_-]{1,50}$";
+
+fn string(nullable: bool) -> ObjectBuilder {
+    let schema_type = if nullable {
+        SchemaType::Array(vec![Type::String, Type::Null])
+    } else {
+        SchemaType::Type(Type::String)
+    };
+    ObjectBuilder::new().schema_type(schema_type)
+}
+
+fn text(nullable: bool, max: usize) -> Object {
+    string(nullable)
+        .min_length(Some(1))
+        .max_length(Some(max))
+        .pattern(Some(TEXT))
+        .build()
+}
+
+fn one_of<'a>(nullable: bool, names: impl IntoIterator<Item = &'a str>) -> Object {
+    let mut values: Vec<Value> = names.into_iter().map(Value::from).collect();
+    if nullable {
+        values.push(Value::Null);
+    }
+    string(nullable).enum_values(Some(values)).build()
+}
+
+macro_rules! field {
+    ($(#[$doc:meta])* $name:ident, $or_null:ident, |$nullable:ident| $schema:expr) => {
+        $(#[$doc])*
+        pub fn $name() -> Object {
+            let $nullable = false;
+            $schema
+        }
+
+        $(#[$doc])*
+        /// `null` or absent: not given.
+        pub fn $or_null() -> Object {
+            let $nullable = true;
+            $schema
+        }
+    };
+}
+
+field!(
+    /// A person's name or part of one.
+    person_name, person_name_or_null, |nullable| text(nullable, PersonName::MAX_CHARS)
+);
+field!(
+    /// A short attribute: company, title, industry, a subject.
+    short_text, short_text_or_null, |nullable| text(nullable, ShortText::MAX_CHARS)
+);
+field!(
+    /// Free text: a message, a note, a description.
+    long_text, long_text_or_null, |nullable| text(nullable, LongText::MAX_CHARS)
+);
+field!(
+    /// An e-mail address.
+    email, email_or_null, |nullable| string(nullable).max_length(Some(254)).pattern(Some(EMAIL)).build()
+);
+field!(
+    /// A phone number in E.164.
+    phone, phone_or_null, |nullable| string(nullable).pattern(Some(PHONE)).build()
+);
+field!(
+    /// The id of a resource (a lead, a user, a sequence).
+    id, id_or_null, |nullable| string(nullable).format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))).build()
+);
+field!(
+    /// A lower-case slug.
+    slug, slug_or_null, |nullable| string(nullable).pattern(Some(SLUG)).build()
+);
+field!(
+    /// A lead's status.
+    lead_status, lead_status_or_null, |nullable| one_of(nullable, LeadStatus::ALL.map(LeadStatus::as_str))
+);
+field!(
+    /// A pipeline stage, by its name (English aliases are read too).
+    pipeline_stage, pipeline_stage_or_null, |nullable| one_of(nullable, PipelineStage::ALL.map(PipelineStage::as_str))
+);
+field!(
+    /// A role.
+    role, role_or_null, |nullable| one_of(nullable, Role::ALL.map(Role::as_str))
+);
+
+/// A tag: 1 to 50 characters, not blank, no control characters at all (the domain lower-cases it).
+fn tag() -> Object {
+    string(false)
+        .min_length(Some(1))
+        .max_length(Some(50))
+        .pattern(Some(TAG))
+        .build()
+}
+
+fn tag_list(nullable: bool) -> Array {
+    let schema_type = if nullable {
+        SchemaType::Array(vec![Type::Array, Type::Null])
+    } else {
+        SchemaType::Type(Type::Array)
+    };
+    ArrayBuilder::new()
+        .schema_type(schema_type)
+        .items(tag())
+        .max_items(Some(Tags::MAX))
+        .build()
+}
+
+/// A lead's tags: at most 50, each 1 to 50 characters.
+pub fn tags() -> Array {
+    tag_list(false)
+}
+
+/// A lead's tags, or `null`: not given.
+pub fn tags_or_null() -> Array {
+    tag_list(true)
+}
+
+/// Free-form key/value data: a JSON object of at most 16 KiB, or `null`: not given.
+pub fn metadata_or_null() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Array(vec![Type::Object, Type::Null]))
+        .description(Some(format!("A JSON object of at most {} bytes", Metadata::MAX_BYTES)))
+        .build()
+}
+
+/// A field the server refuses whatever its value (the score, which the engine owns): only
+/// `null`, which means "not given", is valid.
+pub fn refused() -> Object {
+    ObjectBuilder::new().schema_type(SchemaType::Type(Type::Null)).build()
+}
+
+/// An object in which `field` is given (present and not `null`).
+fn given(field: &str) -> Object {
+    ObjectBuilder::new()
+        .property(field, ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)))
+        .required(field)
+        .build()
+}
+
+/// The schema named `name`, where each of `all` is given and at least one of `any` (when any).
+pub fn requiring(name: &str, all: &[&str], any: &[&str]) -> RefOr<Schema> {
+    let mut schema = AllOfBuilder::new().item(Ref::from_schema_name(name));
+    for field in all {
+        schema = schema.item(given(field));
+    }
+    if !any.is_empty() {
+        let mut one = AnyOfBuilder::new();
+        for field in any {
+            one = one.item(given(field));
+        }
+        schema = schema.item(one);
+    }
+    RefOr::T(Schema::AllOf(schema.build()))
+}
+
+field!(
+    /// A new password: 8 to 128 characters with a digit and a special character.
+    new_password, new_password_or_null, |nullable| string(nullable)
+        .min_length(Some(8))
+        .max_length(Some(128))
+        .pattern(Some(PASSWORD))
+        .build()
+);
+field!(
+    /// A password to compare with the stored one.
+    password, password_or_null, |nullable| string(nullable).min_length(Some(1)).max_length(Some(128)).build()
+);
+field!(
+    /// A username.
+    username, username_or_null, |nullable| string(nullable).pattern(Some(USERNAME)).build()
+);
+field!(
+    /// A token that was mailed (registration, password reset).
+    token, token_or_null, |nullable| string(nullable).min_length(Some(1)).max_length(Some(256)).build()
+);
