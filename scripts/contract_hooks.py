@@ -12,7 +12,7 @@ import uuid
 
 import schemathesis
 
-VALID_KEY = re.compile(r"^[!-~]([ -~]{0,253}[!-~])?$")
+VALID_KEY = re.compile(r"^[!-~]([\t -~]{0,253}[!-~])?$")
 
 
 @schemathesis.hook

@@ -65,8 +65,26 @@ pub fn openapi_document(parts: Parts) -> Value {
     }
     let mut components = Map::new();
     for (name, schema) in schemas {
-        if !components.contains_key(&name) {
-            components.insert(name, serde_json::to_value(schema).unwrap_or(Value::Null));
+        let schema = serde_json::to_value(schema).unwrap_or(Value::Null);
+        // Two types documented under one name would make one of them lie (it happened:
+        // a sent message and a confirmation were both `MessageAnswer`).
+        if let Some(known) = components.get(&name) {
+            assert_eq!(known, &schema, "two different schemas are both named {name}");
+        }
+        components.insert(name, schema);
+    }
+    components.insert(
+        leadstream_api_conventions::field_schema::JSON_VALUE.to_string(),
+        json_value_schema(),
+    );
+    for schema in components.values_mut() {
+        refuse_nul_in_free_text(schema);
+    }
+    for item in paths.values_mut() {
+        for operation in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            for parameter in operation["parameters"].as_array_mut().into_iter().flatten() {
+                refuse_nul_in_free_text(&mut parameter["schema"]);
+            }
         }
     }
     json!({
@@ -145,7 +163,7 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
         parameters.push(json!({
             "name": "Idempotency-Key", "in": "header", "required": false,
             "description": "Repeating a POST with the same key and body returns the first answer and writes nothing",
-            "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$" }
+            "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([\t -~]*[!-~])?$" }
         }));
     }
     if doc.conflicts && route.path.starts_with("/api/v1/leads/{id}") {
@@ -175,7 +193,8 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
         }
         responses.insert(status.to_string(), answer);
     }
-    let mut errors = vec![429];
+    // 429 for every route; 422 too: a query parameter or path segment holding a NUL is refused.
+    let mut errors = vec![422, 429];
     if doc.request.is_some() {
         errors.extend([400, 413, 415, 422]);
     }
@@ -242,6 +261,51 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
         operation["security"] = json!([]);
     }
     operation
+}
+
+/// What text PostgreSQL refuses (a NUL), the server refuses in every field: a string the
+/// document otherwise leaves free says so with this pattern.
+const NO_NUL: &str = "^[^\\u0000]*$";
+
+/// Adds [`NO_NUL`] to every string schema under `schema` that has no pattern, enum or format.
+fn refuse_nul_in_free_text(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let is_string = match map.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            let constrained = ["pattern", "enum", "format", "const"]
+                .iter()
+                .any(|k| map.contains_key(*k));
+            if is_string && !constrained {
+                map.insert("pattern".into(), json!(NO_NUL));
+            }
+            for (key, value) in map.iter_mut() {
+                // Examples and defaults are values, not schemas.
+                if !matches!(key.as_str(), "example" | "examples" | "default" | "enum" | "const") {
+                    refuse_nul_in_free_text(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(refuse_nul_in_free_text),
+        _ => {}
+    }
+}
+
+/// Any JSON value whose strings and keys hold no NUL (metadata).
+fn json_value_schema() -> Value {
+    let me = schema_ref(leadstream_api_conventions::field_schema::JSON_VALUE);
+    json!({
+        "description": "Any JSON value; no string or key in it holds a NUL character",
+        "anyOf": [
+            { "type": ["null", "boolean", "number"] },
+            { "type": "string", "pattern": NO_NUL },
+            { "type": "array", "items": me },
+            { "type": "object", "additionalProperties": me, "propertyNames": { "pattern": NO_NUL } }
+        ]
+    })
 }
 
 fn schema_ref(name: &str) -> Value {

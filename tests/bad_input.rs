@@ -433,6 +433,11 @@ async fn undeclared_methods_huge_pages_and_unused_name_parts_get_clear_answers()
         )
         .await;
     huge.assert_error(400, "INVALID_QUERY");
+    for path in ["/api/v1/calls?page=2000000", "/api/v1/leads?page=2000000"] {
+        app.call(Method::GET, path, Some(&admin), None)
+            .await
+            .assert_error(422, "VALIDATION_ERROR");
+    }
 
     let register = json!({"business_name": "B", "email": "parts@example.com", "password": support::PASSWORD,
                           "name": "Ana", "last_name": "\u{9b}"});

@@ -116,13 +116,22 @@ field!(
     role, role_or_null, |nullable| one_of(nullable, Role::ALL.map(Role::as_str))
 );
 
-/// A tag: 1 to 50 characters, not blank, no control characters at all (the domain lower-cases it).
-fn tag() -> Object {
-    string(false)
+fn tag_text(nullable: bool) -> Object {
+    string(nullable)
         .min_length(Some(1))
         .max_length(Some(50))
         .pattern(Some(TAG))
         .build()
+}
+
+/// A tag: 1 to 50 characters, not blank, no control characters at all (the domain lower-cases it).
+fn tag() -> Object {
+    tag_text(false)
+}
+
+/// One tag, or `null`: not given.
+pub fn tag_or_null() -> Object {
+    tag_text(true)
 }
 
 fn tag_list(nullable: bool) -> Array {
@@ -148,10 +157,14 @@ pub fn tags_or_null() -> Array {
     tag_list(true)
 }
 
+/// The component that [`metadata_or_null`] refers to: any JSON value whose text holds no NUL.
+pub const JSON_VALUE: &str = "JsonValue";
+
 /// Free-form key/value data: a JSON object of at most 16 KiB, or `null`: not given.
 pub fn metadata_or_null() -> Object {
     ObjectBuilder::new()
         .schema_type(SchemaType::Array(vec![Type::Object, Type::Null]))
+        .additional_properties(Some(Ref::from_schema_name(JSON_VALUE)))
         .description(Some(format!("A JSON object of at most {} bytes", Metadata::MAX_BYTES)))
         .build()
 }
@@ -206,3 +219,83 @@ field!(
     /// A token that was mailed (registration, password reset).
     token, token_or_null, |nullable| string(nullable).min_length(Some(1)).max_length(Some(256)).build()
 );
+
+field!(
+    /// A channel to reach a lead on.
+    channel, channel_or_null, |nullable| one_of(nullable, ["sms", "email"])
+);
+field!(
+    /// The kind of a placed call: only `outbound` (inbound calls arrive by webhook).
+    outbound, outbound_or_null, |nullable| one_of(nullable, ["outbound"])
+);
+
+field!(
+    /// A message's delivery status: only `sent` is tracked.
+    sent, sent_or_null, |nullable| one_of(nullable, ["sent"])
+);
+field!(
+    /// A call's status.
+    call_status, call_status_or_null, |nullable| one_of(nullable, ["queued", "in_progress", "completed", "failed"])
+);
+field!(
+    /// An appointment's status.
+    appointment_status, appointment_status_or_null, |nullable| one_of(
+        nullable,
+        ["scheduled", "confirmed", "completed", "cancelled", "no_show"]
+    )
+);
+field!(
+    /// A sequence's status.
+    sequence_status, sequence_status_or_null, |nullable| one_of(nullable, ["active", "completed", "stopped"])
+);
+
+field!(
+    /// A lead's tier (any case).
+    tier, tier_or_null, |nullable| one_of(nullable, ["hot", "warm", "cold", "HOT", "WARM", "COLD"])
+);
+
+field!(
+    /// A stated budget (`high`, `medium`, `low`, and their other spellings).
+    budget, budget_or_null, |nullable| one_of(
+        nullable,
+        leadstream_domain::scoring::BudgetLevel::SPELLINGS.map(|(spelling, _)| spelling)
+    )
+);
+field!(
+    /// A stated timeline (`immediate`, `short_term`, `long_term`, and their other spellings).
+    timeline, timeline_or_null, |nullable| one_of(
+        nullable,
+        leadstream_domain::scoring::Timeline::SPELLINGS.map(|(spelling, _)| spelling)
+    )
+);
+
+field!(
+    /// The CRM a lead is routed to.
+    crm, crm_or_null, |nullable| one_of(nullable, ["hubspot", "salesforce", "HubSpot", "Salesforce"])
+);
+field!(
+    /// A campaign's status a client may set.
+    campaign_status, campaign_status_or_null, |nullable| one_of(nullable, ["active", "paused"])
+);
+
+/// An instant: an RFC 3339 time, or a date (its start or end, as the field says).
+pub fn instant() -> RefOr<Schema> {
+    let format = |known| {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .format(Some(SchemaFormat::KnownFormat(known)))
+    };
+    RefOr::T(Schema::AnyOf(
+        AnyOfBuilder::new()
+            .item(format(KnownFormat::DateTime))
+            .item(format(KnownFormat::Date))
+            .build(),
+    ))
+}
+
+/// A calendar date, `YYYY-MM-DD`.
+pub fn date() -> Object {
+    string(false)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+        .build()
+}

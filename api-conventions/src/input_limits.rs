@@ -126,7 +126,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
-fn from_checked_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+fn from_checked_value<T: DeserializeOwned>(mut value: Value) -> Result<T, ApiError> {
+    integral_numbers_as_integers(&mut value);
     // What the endpoint does not read is dropped, not stored: only the fields it reads matter.
     let mut ignored = vec![];
     let parsed = serde_ignored::deserialize(&value, |path| ignored.push(path.to_string()))
@@ -138,6 +139,23 @@ fn from_checked_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> 
     match nul_character_path("", &unread) {
         Some(path) => Err(ApiError::validation(ValidationErrors(vec![nul_character_error(path)]))),
         None => Ok(parsed),
+    }
+}
+
+/// `332.0` is the integer 332, as JSON Schema reads numbers: written so, it still fills an
+/// integer field (serde would refuse it).
+fn integral_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            if let Some(float) = number.as_f64() {
+                if float.fract() == 0.0 && float.abs() < 9.0e15 {
+                    *value = Value::from(float as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
     }
 }
 
@@ -262,4 +280,36 @@ fn path_error(error: PathError) -> ApiError {
         "RESOURCE_NOT_FOUND",
         format!("no such resource: {error}"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Step {
+        day: u32,
+        #[allow(dead_code)]
+        weight: f64,
+    }
+
+    #[test]
+    fn integral_numbers_fill_integer_fields_and_fractions_do_not() {
+        let step: Step = parse_json(br#"{"day": 332.0, "weight": 2}"#).unwrap();
+        assert_eq!(step.day, 332);
+        assert!(parse_json::<Step>(br#"{"day": 3.5, "weight": 1}"#).is_err());
+    }
+
+    #[test]
+    fn unread_fields_may_hold_anything_read_ones_may_not_hold_nul() {
+        let step: Step = parse_json(b"{\"day\": 1, \"weight\": 1, \"note\\u0000\": \"a\\u0000\"}").unwrap();
+        assert_eq!(step.day, 1);
+        #[derive(Debug, serde::Deserialize)]
+        struct Named {
+            #[allow(dead_code)]
+            name: String,
+        }
+        let refused = parse_json::<Named>(b"{\"name\": \"a\\u0000b\"}").unwrap_err();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
 }

@@ -63,19 +63,20 @@ pub type QueryCheck = fn(&str) -> Result<(), ApiError>;
 /// The position the caller wants to read after: the query parameter, else the header. A
 /// malformed one is a 400.
 pub fn requested_position(req: &ServiceRequest) -> Result<Option<i64>, ApiError> {
+    let parse = |raw: &str| raw.trim().parse::<i64>().ok().filter(|p| *p >= 0).ok_or_else(invalid);
     let from_query = req.query_string().split('&').find_map(|pair| {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         (percent_decoded(name) == MIN_POSITION_PARAM).then(|| percent_decoded(value))
     });
-    let raw = match from_query {
-        Some(raw) => Some(raw),
-        None => match req.headers().get(MIN_POSITION_HEADER) {
-            Some(value) => Some(value.to_str().map(str::to_owned).map_err(|_| invalid())?),
-            None => None,
-        },
+    // Both are checked when both are sent; the query parameter wins.
+    let from_header = match req.headers().get(MIN_POSITION_HEADER) {
+        Some(value) => Some(parse(value.to_str().map_err(|_| invalid())?)?),
+        None => None,
     };
-    raw.map(|raw| raw.trim().parse::<i64>().ok().filter(|p| *p >= 0).ok_or_else(invalid))
-        .transpose()
+    match from_query {
+        Some(raw) => parse(&raw).map(Some),
+        None => Ok(from_header),
+    }
 }
 
 fn invalid() -> ApiError {

@@ -28,17 +28,24 @@ const COLUMNS: &str = "a.id, a.tenant_id, a.lead_id, a.agent_id, a.starts_at AS 
 /// `GET /api/v1/appointments` parameters.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AppointmentListParams {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id)]
     lead_id: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id)]
     agent_id: Option<String>,
     /// `scheduled`, `confirmed`, `completed`, `cancelled` or `no_show`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::appointment_status)]
     status: Option<String>,
     /// Appointments starting at or after (RFC 3339 or a date); `start_date` also read.
     #[serde(alias = "start_date")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::instant)]
     date_from: Option<String>,
     /// Appointments starting before (RFC 3339, or a date: the end of that day); `end_date` also read.
     #[serde(alias = "end_date")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::instant)]
     date_to: Option<String>,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     page: Option<u32>,
+    #[schema(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -46,14 +53,20 @@ pub struct AppointmentListParams {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SlotParams {
     /// One local date (YYYY-MM-DD), or `date_from`/`date_to` (at most 31 days).
+    #[schema(schema_with = leadstream_api_conventions::field_schema::date)]
     date: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::date)]
     date_from: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::date)]
     date_to: Option<String>,
     /// Minutes; default 30.
+    #[schema(minimum = 5, maximum = 480)]
     duration: Option<u32>,
     /// Minutes between slot starts; default the duration.
+    #[schema(minimum = 5, maximum = 480)]
     step: Option<u32>,
     /// Whose bookings to avoid; default the caller.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id)]
     agent_id: Option<String>,
 }
 

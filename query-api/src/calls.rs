@@ -23,10 +23,14 @@ const CALL_COLUMNS: &str = "c.id, c.tenant_id, c.lead_id, c.direction, c.phone, 
 /// `GET /api/v1/calls` parameters.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CallListParams {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id)]
     lead_id: Option<String>,
     /// `queued`, `in_progress`, `completed` or `failed`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::call_status)]
     status: Option<String>,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     page: Option<u32>,
+    #[schema(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 

@@ -19,26 +19,38 @@ const MAX_SEARCH_CHARS: usize = 100;
 /// `GET /api/v1/leads` query parameters as sent; both the seeds' spellings are accepted.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ListLeadsParams {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::lead_status)]
     status: Option<String>,
     /// `hot`, `warm` or `cold` (any case).
     #[serde(alias = "temperature")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::tier)]
     tier: Option<String>,
     #[serde(alias = "stage")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::pipeline_stage)]
     pipeline_stage: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::slug)]
     source: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id)]
     assigned_to: Option<String>,
     #[serde(alias = "q")]
     search: Option<String>,
+    #[schema(minimum = 0, maximum = 100)]
     min_score: Option<f64>,
+    #[schema(minimum = 0, maximum = 100)]
     max_score: Option<f64>,
     #[serde(alias = "date_from", alias = "since")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::instant)]
     created_after: Option<String>,
     #[serde(alias = "date_to", alias = "until")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::instant)]
     created_before: Option<String>,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     page: Option<u32>,
+    #[schema(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
     #[serde(alias = "offset")]
     skip: Option<u64>,
+    #[schema(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     cursor: Option<String>,
 }
@@ -149,8 +161,11 @@ impl ListLeadsParams {
                 .check(Cursor::decode(&raw))
                 .map_or(PageStart::Offset(0), PageStart::After),
             (None, Some(skip), _) => PageStart::Offset(skip),
-            (None, None, Some(0)) => {
-                e.push(FieldError::new("page", "pages start at 1"));
+            (None, None, Some(page)) if page == 0 || page > crate::paging::MAX_PAGE => {
+                e.push(FieldError::new(
+                    "page",
+                    format!("pages start at 1 and end at {}", crate::paging::MAX_PAGE),
+                ));
                 PageStart::Offset(0)
             }
             (None, None, Some(page)) => PageStart::Offset(u64::from(page - 1) * u64::from(limit)),

@@ -18,10 +18,14 @@ use crate::paging::{fetch_page, Page};
 /// Query parameters of the message lists (seed 002).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MessageListParams {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id)]
     lead_id: Option<String>,
     /// `sent` (delivery receipts are not tracked yet).
+    #[schema(schema_with = leadstream_api_conventions::field_schema::sent)]
     status: Option<String>,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     page: Option<u32>,
+    #[schema(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 

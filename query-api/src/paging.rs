@@ -5,6 +5,10 @@ use serde::Serialize;
 
 use crate::lead_list_query::{DEFAULT_LIMIT, MAX_LIMIT};
 
+/// The last page number asked for: deep enough for any list, and small enough that the
+/// document can say so.
+pub const MAX_PAGE: u32 = 1_000_000;
+
 /// A page: which one (from 1) and how many rows it holds.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Page {
@@ -20,8 +24,8 @@ impl Page {
             _ => Err(FieldError::new("limit", format!("must be 1 to {MAX_LIMIT}"))),
         });
         let page = errors.check(match page.unwrap_or(1) {
-            0 => Err(FieldError::new("page", "starts at 1")),
-            n => Ok(n),
+            n @ 1..=MAX_PAGE => Ok(n),
+            _ => Err(FieldError::new("page", format!("must be 1 to {MAX_PAGE}"))),
         });
         Some(Self {
             page: page?,

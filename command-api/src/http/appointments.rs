@@ -78,10 +78,20 @@ pub struct RemindRequest {
     message: Option<String>,
 }
 
+/// An IANA time zone name, as the document lists them.
+fn time_zone() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .enum_values(Some(leadstream_domain::appointment::time_zone_names()))
+        .build()
+}
+
 /// `PUT /api/v1/settings/business-hours` (seed 002's business settings).
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct BusinessHoursBody {
     /// An IANA time zone, e.g. `America/Santiago`.
+    #[schema(schema_with = time_zone)]
     timezone: String,
     /// Keyed by weekday (`monday` … `sunday`): `{"open": "09:00", "close": "17:00"}`; a missing day is closed.
     #[schema(value_type = Object)]

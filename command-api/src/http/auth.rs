@@ -37,6 +37,7 @@ pub struct MeAnswer {
 
 /// A confirmation for people.
 #[derive(Serialize, ToSchema)]
+#[schema(as = Confirmation)]
 pub struct MessageAnswer {
     message: &'static str,
 }

@@ -21,12 +21,16 @@ use crate::{CommandMetadata, Executed};
 /// `POST /api/v1/calls`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCallRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id, required = true)]
     lead_id: Option<String>,
     /// E.164; the lead's own phone when absent.
     #[serde(alias = "phone")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::phone_or_null)]
     phone_number: Option<String>,
     /// `outbound` (the default).
+    #[schema(schema_with = leadstream_api_conventions::field_schema::outbound_or_null)]
     call_type: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     purpose: Option<String>,
     /// `en` or `es` (or a locale such as `es-CL`); default `en`.
     language: Option<String>,
@@ -40,6 +44,7 @@ pub struct CreateCallRequest {
 pub struct RespondRequest {
     /// What the customer said.
     #[serde(alias = "customer_text")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text, required = true)]
     text: Option<String>,
 }
 
@@ -47,8 +52,10 @@ pub struct RespondRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EndCallRequest {
     /// `completed` (the default), or a failure: `no_answer`, `busy`, `failed`, `voicemail`, …
+    #[schema(schema_with = leadstream_api_conventions::field_schema::slug_or_null)]
     reason: Option<String>,
     /// What the call achieved, e.g. `appointment_scheduled`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::slug_or_null)]
     outcome: Option<String>,
 }
 

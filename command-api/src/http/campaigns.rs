@@ -26,18 +26,24 @@ const MAX_APPLY_LEADS: i64 = 500;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StepRequest {
     /// Days after the campaign is applied, 1–365.
+    #[schema(minimum = 1, maximum = 365, required = true, nullable = false)]
     day: Option<u32>,
     /// `sms` (the default) or `email`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::channel_or_null)]
     channel: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     subject: Option<String>,
     /// May name `{{name}}`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text, required = true)]
     message: Option<String>,
 }
 
 /// `POST /api/v1/campaigns`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCampaignRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text, required = true)]
     name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text_or_null)]
     description: Option<String>,
     steps: Option<Vec<StepRequest>>,
 }
@@ -45,9 +51,12 @@ pub struct CreateCampaignRequest {
 /// `PUT /api/v1/campaigns/{id}`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateCampaignRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     name: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text_or_null)]
     description: Option<String>,
     /// `active` or `paused` (a paused campaign applies to nobody).
+    #[schema(schema_with = leadstream_api_conventions::field_schema::campaign_status_or_null)]
     status: Option<String>,
 }
 
@@ -55,11 +64,16 @@ pub struct UpdateCampaignRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApplyRequest {
     lead_ids: Option<Vec<Uuid>>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::lead_status_or_null)]
     status: Option<String>,
     #[serde(alias = "temperature")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::tier_or_null)]
     tier: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::slug_or_null)]
     source: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::pipeline_stage_or_null)]
     pipeline_stage: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::tag_or_null)]
     tag: Option<String>,
 }
 

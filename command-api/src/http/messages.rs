@@ -20,23 +20,30 @@ use crate::integrations::{Integrations, Outbound};
 /// `POST /api/v1/sms`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SmsRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id, required = true)]
     lead_id: Option<String>,
     /// E.164; the lead's own phone when absent.
     #[serde(alias = "to")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::phone_or_null)]
     phone: Option<String>,
     #[serde(alias = "body", alias = "text")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text, required = true)]
     message: Option<String>,
 }
 
 /// `POST /api/v1/emails`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EmailRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id, required = true)]
     lead_id: Option<String>,
     /// The lead's own e-mail when absent.
     #[serde(alias = "email")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::email_or_null)]
     to: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     subject: Option<String>,
     #[serde(alias = "body", alias = "message")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text, required = true)]
     content: Option<String>,
 }
 

@@ -153,7 +153,8 @@ pub fn routes() -> Vec<ApiRoute> {
             .answers::<CommandAnswer>(201),
         lead_command(ApiRoute::post("/api/v1/leads/{id}/notes", leads::add_note))
             .summary("Add a note")
-            .accepts::<AddNoteRequest>(),
+            .accepts::<AddNoteRequest>()
+            .answers::<CommandAnswer>(201),
         lead_command(ApiRoute::post("/api/v1/leads/{id}/tags", leads::add_tags))
             .summary("Add tags (at most 50 in all)")
             .accepts::<AddTagsRequest>(),

@@ -14,8 +14,10 @@ use super::lead_requests::CreateLeadRequest;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CriteriaRequest {
     /// `high`, `medium` or `low`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::budget_or_null)]
     budget: Option<String>,
     /// `immediate`, `short_term` or `long_term` (also `this_month`, `this_quarter`, `later`, …).
+    #[schema(schema_with = leadstream_api_conventions::field_schema::timeline_or_null)]
     timeline: Option<String>,
     decision_maker: Option<bool>,
 }
@@ -116,10 +118,14 @@ impl QualifyRequest {
 /// `POST /api/v1/crm/sync` (seed 001).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CrmSyncRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id, required = true)]
     lead_id: Option<String>,
     /// `hubspot` or `salesforce`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::crm, required = true)]
     crm: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     pipeline_id: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::email_or_null)]
     owner_email: Option<String>,
 }
 

@@ -22,10 +22,13 @@ use crate::sequences::{SequenceFailure, SequenceService, SequenceView};
 /// `POST /api/v1/sequences/start`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StartRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id, required = true)]
     lead_id: Option<String>,
     /// A slug such as `nurture` (the default) or `reactivation`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::slug_or_null)]
     sequence_type: Option<String>,
     /// `sms` (the default) or `email`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::channel_or_null)]
     channel: Option<String>,
     /// Days after the start, ascending; default 3, 7 and 30.
     touchpoint_days: Option<Vec<u32>>,
@@ -34,7 +37,9 @@ pub struct StartRequest {
 /// `POST /api/v1/sequences/stop`: one sequence, or every active one of a lead.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StopRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id_or_null)]
     sequence_id: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id_or_null)]
     lead_id: Option<String>,
     reason: Option<String>,
 }
@@ -44,6 +49,7 @@ pub struct StopRequest {
 pub struct SequenceListParams {
     lead_id: Option<Uuid>,
     /// `active`, `completed` or `stopped`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::sequence_status)]
     status: Option<String>,
 }
 

@@ -47,6 +47,11 @@ impl Default for BusinessHours {
     }
 }
 
+/// Every IANA time zone name business hours may be kept in.
+pub fn time_zone_names() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
+}
+
 impl BusinessHours {
     /// Reads an IANA time zone and hours keyed by weekday name (seed 002's shape).
     pub fn parse(timezone: &str, days: &BTreeMap<String, OpeningHours>) -> Result<Self, ValidationErrors> {

@@ -25,6 +25,14 @@ impl QualificationCriteria {
     }
 }
 
+/// The value `wanted` spells, if any of `spellings` is it.
+fn spelled<T: Copy>(spellings: &[(&str, T)], wanted: &str) -> Option<T> {
+    spellings
+        .iter()
+        .find(|(spelling, _)| *spelling == wanted)
+        .map(|(_, value)| *value)
+}
+
 /// How much money the lead has for this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -35,14 +43,22 @@ pub enum BudgetLevel {
 }
 
 impl BudgetLevel {
+    /// Every spelling read, and the level it means.
+    pub const SPELLINGS: [(&'static str, Self); 8] = [
+        ("high", Self::High),
+        ("alto", Self::High),
+        ("medium", Self::Medium),
+        ("mid", Self::Medium),
+        ("medio", Self::Medium),
+        ("low", Self::Low),
+        ("none", Self::Low),
+        ("bajo", Self::Low),
+    ];
+
     /// Parses `high`, `medium` or `low` (any case; `none` counts as low).
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        match raw.trim().to_lowercase().as_str() {
-            "high" | "alto" => Ok(Self::High),
-            "medium" | "mid" | "medio" => Ok(Self::Medium),
-            "low" | "none" | "bajo" => Ok(Self::Low),
-            _ => Err(FieldError::new("criteria.budget", "must be high, medium or low")),
-        }
+        spelled(&Self::SPELLINGS, &raw.trim().to_lowercase())
+            .ok_or_else(|| FieldError::new("criteria.budget", "must be high, medium or low"))
     }
 }
 
@@ -59,16 +75,32 @@ pub enum Timeline {
 }
 
 impl Timeline {
+    /// Every spelling read (after lower-casing, with `-` and spaces read as `_`), and the
+    /// timeline it means.
+    pub const SPELLINGS: [(&'static str, Self); 14] = [
+        ("immediate", Self::Immediate),
+        ("now", Self::Immediate),
+        ("this_week", Self::Immediate),
+        ("this_month", Self::Immediate),
+        ("inmediato", Self::Immediate),
+        ("short_term", Self::ShortTerm),
+        ("this_quarter", Self::ShortTerm),
+        ("next_quarter", Self::ShortTerm),
+        ("1_3_months", Self::ShortTerm),
+        ("3_months", Self::ShortTerm),
+        ("long_term", Self::LongTerm),
+        ("later", Self::LongTerm),
+        ("next_year", Self::LongTerm),
+        ("6_months", Self::LongTerm),
+    ];
+
     /// Parses `immediate`, `short_term` or `long_term`, and the usual ways of saying them.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        match raw.trim().to_lowercase().replace(['-', ' '], "_").as_str() {
-            "immediate" | "now" | "this_week" | "this_month" | "inmediato" => Ok(Self::Immediate),
-            "short_term" | "this_quarter" | "next_quarter" | "1_3_months" | "3_months" => Ok(Self::ShortTerm),
-            "long_term" | "later" | "next_year" | "6_months" => Ok(Self::LongTerm),
-            _ => Err(FieldError::new(
-                "criteria.timeline",
-                "must be immediate, short_term or long_term",
-            )),
-        }
+        let wanted = raw.trim().to_lowercase().replace(['-', ' '], "_");
+        Self::SPELLINGS
+            .iter()
+            .find(|(spelling, _)| *spelling == wanted)
+            .map(|(_, timeline)| *timeline)
+            .ok_or_else(|| FieldError::new("criteria.timeline", "must be immediate, short_term or long_term"))
     }
 }
