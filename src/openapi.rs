@@ -251,9 +251,9 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
         let content = match doc.upload {
             Some(media_type) => json!({
                 "multipart/form-data": { "schema": schema_ref(&(body.name)()) },
-                media_type: { "schema": { "type": "string" } }
+                media_type: { "schema": { "type": "string", "pattern": NO_NUL } }
             }),
-            None => json!({ "application/json": { "schema": schema_ref(&(body.name)()) } }),
+            None => json!({ "application/json": { "schema": body_schema(&(body.name)(), doc.one_of_fields) } }),
         };
         operation["requestBody"] = json!({ "required": true, "content": content });
     }
@@ -306,6 +306,18 @@ fn json_value_schema() -> Value {
             { "type": "object", "additionalProperties": me, "propertyNames": { "pattern": NO_NUL } }
         ]
     })
+}
+
+/// The body schema `name`, needing at least one of `one_of` given (present and not `null`).
+fn body_schema(name: &str, one_of: &[&str]) -> Value {
+    if one_of.is_empty() {
+        return schema_ref(name);
+    }
+    let given: Vec<Value> = one_of
+        .iter()
+        .map(|field| json!({ "required": [field], "properties": { *field: { "not": { "type": "null" } } } }))
+        .collect();
+    json!({ "allOf": [schema_ref(name), { "anyOf": given }] })
 }
 
 fn schema_ref(name: &str) -> Value {

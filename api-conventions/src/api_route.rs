@@ -41,6 +41,8 @@ pub struct RouteDoc {
     pub reads: Option<Reads>,
     /// Checks the route's own query before any read-your-writes wait.
     pub query_check: Option<QueryCheck>,
+    /// The body must give at least one of these fields (each optional on its own).
+    pub one_of_fields: &'static [&'static str],
 }
 
 /// A schema, by name, with everything it refers to.
@@ -160,6 +162,12 @@ impl ApiRoute {
     /// `min_position` is accepted and always reached.
     pub fn reads_store(mut self) -> Self {
         self.doc.reads = Some(Reads::Store);
+        self
+    }
+
+    /// The body must give at least one of `fields`.
+    pub fn needs_one_of(mut self, fields: &'static [&'static str]) -> Self {
+        self.doc.one_of_fields = fields;
         self
     }
 

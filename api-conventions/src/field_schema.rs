@@ -30,6 +30,12 @@ const PHONE: &str = "^\\+[1-9][0-9]{7,14}$";
 const PASSWORD: &str = "^[ -~]*([0-9][ -~]*[!-/:-@\\[-`{-~]|[!-/:-@\\[-`{-~][ -~]*[0-9])[ -~]*$";
 /// A username: 3 to 64 of letters, digits, `.`, `_`, `-` (lower-cased by the server).
 const USERNAME: &str = "^[A-Za-z0-9._-]{3,64}$";
+/// A UUID in its hyphenated form (OpenAPI 3.1's `format` alone asserts nothing).
+const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+/// A calendar date.
+const DATE: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$";
+/// An RFC 3339 time.
+const DATE_TIME: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
 /// A lower-case slug (`website_form`, `call`).
 const SLUG: &str = "^[a-z0-9_-]{1,50}$";
 
@@ -97,7 +103,10 @@ field!(
 );
 field!(
     /// The id of a resource (a lead, a user, a sequence).
-    id, id_or_null, |nullable| string(nullable).format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))).build()
+    id, id_or_null, |nullable| string(nullable)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+        .pattern(Some(UUID))
+        .build()
 );
 field!(
     /// A lower-case slug.
@@ -160,7 +169,8 @@ pub fn tags_or_null() -> Array {
 /// The component that [`metadata_or_null`] refers to: any JSON value whose text holds no NUL.
 pub const JSON_VALUE: &str = "JsonValue";
 
-/// Free-form key/value data: a JSON object of at most 16 KiB, or `null`: not given.
+/// Free-form key/value data (metadata, settings): a JSON object of at most 16 KiB, or `null`:
+/// not given.
 pub fn metadata_or_null() -> Object {
     ObjectBuilder::new()
         .schema_type(SchemaType::Array(vec![Type::Object, Type::Null]))
@@ -280,15 +290,16 @@ field!(
 
 /// An instant: an RFC 3339 time, or a date (its start or end, as the field says).
 pub fn instant() -> RefOr<Schema> {
-    let format = |known| {
+    let format = |known, pattern| {
         ObjectBuilder::new()
             .schema_type(SchemaType::Type(Type::String))
             .format(Some(SchemaFormat::KnownFormat(known)))
+            .pattern(Some(pattern))
     };
     RefOr::T(Schema::AnyOf(
         AnyOfBuilder::new()
-            .item(format(KnownFormat::DateTime))
-            .item(format(KnownFormat::Date))
+            .item(format(KnownFormat::DateTime, DATE_TIME))
+            .item(format(KnownFormat::Date, DATE))
             .build(),
     ))
 }
@@ -299,3 +310,18 @@ pub fn date() -> Object {
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
         .build()
 }
+
+field!(
+    /// An RFC 3339 time.
+    date_time, date_time_or_null, |nullable| string(nullable)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+        .pattern(Some(DATE_TIME))
+        .build()
+);
+field!(
+    /// A status an appointment can be moved to.
+    appointment_change, appointment_change_or_null, |nullable| one_of(
+        nullable,
+        ["confirmed", "completed", "cancelled", "no_show"]
+    )
+);

@@ -33,19 +33,26 @@ use crate::{Executed, LeadFollowUps};
 /// `POST /api/v1/appointments`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateAppointmentRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id, required = true)]
     lead_id: Option<String>,
     /// Who meets the lead; default the lead's agent, else the caller.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::id_or_null)]
     agent_id: Option<String>,
     /// RFC 3339 (seed 002's `scheduled_date`; `starts_at` also read).
     #[serde(alias = "starts_at", alias = "start_time")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::date_time, required = true)]
     scheduled_date: Option<String>,
     /// Minutes, 5–480; default 30.
     #[serde(alias = "duration_minutes")]
+    #[schema(minimum = 5, maximum = 480)]
     duration: Option<u32>,
     /// A slug such as `consultation` (the default) or `property_visit`.
     #[serde(rename = "type", alias = "appointment_type")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::slug_or_null)]
     appointment_type: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text_or_null)]
     notes: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     location: Option<String>,
     /// Minutes before the start; default a day and an hour (1440, 60).
     reminders_minutes_before: Option<Vec<u32>>,
@@ -55,16 +62,23 @@ pub struct CreateAppointmentRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateAppointmentRequest {
     #[serde(alias = "starts_at", alias = "start_time")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::date_time_or_null)]
     scheduled_date: Option<String>,
     #[serde(alias = "duration_minutes")]
+    #[schema(minimum = 5, maximum = 480)]
     duration: Option<u32>,
     /// `confirmed`, `completed`, `cancelled` or `no_show`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::appointment_change_or_null)]
     status: Option<String>,
     #[serde(rename = "type", alias = "appointment_type")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::slug_or_null)]
     appointment_type: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text_or_null)]
     notes: Option<String>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     location: Option<String>,
     /// Why, when cancelling.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     reason: Option<String>,
 }
 
@@ -73,8 +87,10 @@ pub struct UpdateAppointmentRequest {
 pub struct RemindRequest {
     /// `sms` (default when the lead has a phone) or `email`.
     #[serde(alias = "channel")]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::channel_or_null)]
     method: Option<String>,
     /// The text; a reminder naming the time when absent.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::long_text_or_null)]
     message: Option<String>,
 }
 

@@ -35,7 +35,7 @@ pub struct CreateCallRequest {
     /// `en` or `es` (or a locale such as `es-CL`); default `en`.
     language: Option<String>,
     /// Seed 004's `voice_settings`; its `language` is read when `language` is absent.
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::metadata_or_null)]
     voice_settings: Option<serde_json::Value>,
 }
 

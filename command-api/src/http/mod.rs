@@ -69,6 +69,7 @@ pub fn routes() -> Vec<ApiRoute> {
             .summary("Log in by e-mail or username; returns a bearer token")
             .public()
             .accepts::<LoginRequest>()
+            .needs_one_of(&["email", "username"])
             .answers::<TokenAnswer>(200),
         ApiRoute::get("/api/v1/auth/me", auth::me)
             .reads_store()
@@ -198,6 +199,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::post("/api/v1/sequences/stop", sequences::stop)
             .summary("Stop a sequence, or every active sequence of a lead; its remaining touchpoints are cancelled")
             .accepts::<sequences::StopRequest>()
+            .needs_one_of(&["sequence_id", "lead_id"])
             .answers::<sequences::SequenceList>(200),
         ApiRoute::get("/api/v1/sequences", sequences::list)
             .reads_store()
@@ -289,6 +291,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::post("/api/v1/campaigns/{id}/apply", campaigns::apply)
             .summary("Start the campaign's sequence for each selected lead (by id or the list's filters; at most 500)")
             .accepts::<campaigns::ApplyRequest>()
+            .needs_one_of(&["lead_ids", "status", "tier", "source", "pipeline_stage", "tag"])
             .answers::<campaigns::ApplyAnswer>(200)
             .may_conflict(),
         ApiRoute::get("/api/v1/campaigns/{id}/logs", campaigns::logs)
