@@ -36,6 +36,8 @@ const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 const DATE: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$";
 /// An RFC 3339 time.
 const DATE_TIME: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
+/// Text with no NUL in it.
+const NO_NUL: &str = "^[^\\u0000]*$";
 /// A lower-case slug (`website_form`, `call`).
 const SLUG: &str = "^[a-z0-9_-]{1,50}$";
 
@@ -175,6 +177,7 @@ pub fn metadata_or_null() -> Object {
     ObjectBuilder::new()
         .schema_type(SchemaType::Array(vec![Type::Object, Type::Null]))
         .additional_properties(Some(Ref::from_schema_name(JSON_VALUE)))
+        .property_names(Some(string(false).pattern(Some(NO_NUL))))
         .description(Some(format!("A JSON object of at most {} bytes", Metadata::MAX_BYTES)))
         .build()
 }
@@ -325,3 +328,28 @@ field!(
         ["confirmed", "completed", "cancelled", "no_show"]
     )
 );
+
+field!(
+    /// An http(s) URL of at most 2,048 characters, without spaces.
+    http_url, http_url_or_null, |nullable| string(nullable)
+        .max_length(Some(2048))
+        .pattern(Some("^https?://[!-~]+$"))
+        .build()
+);
+field!(
+    /// A batch's priority.
+    priority, priority_or_null, |nullable| one_of(nullable, ["low", "normal", "high"])
+);
+
+/// A list of at least one JSON object whose text holds no NUL (batch items, each checked later).
+pub fn objects() -> Array {
+    let object = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Object))
+        .additional_properties(Some(Ref::from_schema_name(JSON_VALUE)))
+        .property_names(Some(string(false).pattern(Some(NO_NUL))));
+    ArrayBuilder::new()
+        .schema_type(SchemaType::Type(Type::Array))
+        .items(object)
+        .min_items(Some(1))
+        .build()
+}

@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::command_response::request_metadata;
-use super::qualification_requests::QualifyRequest;
 use crate::batch::{BatchJobs, Priority};
 
 /// What a batch may hold, and how large its body may be.
@@ -33,12 +32,15 @@ impl BatchLimits {
 /// `POST /api/v1/batch/qualify` (seed 001).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BatchQualifyRequest {
-    /// Each lead shaped like the body of `POST /api/v1/qualify`.
-    #[schema(value_type = Vec<QualifyRequest>)]
+    /// Each lead shaped like the body of `POST /api/v1/qualify`; one the worker cannot qualify
+    /// is reported as a failed item, not refused here.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::objects, required = true)]
     leads: Option<Vec<Value>>,
     /// Recorded on `batch.submitted` and `batch.completed` for the webhook subscriber.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::http_url_or_null)]
     webhook_url: Option<String>,
     /// `low`, `normal` (the default) or `high`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::priority_or_null)]
     priority: Option<String>,
 }
 
