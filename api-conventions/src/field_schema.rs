@@ -105,10 +105,7 @@ field!(
 );
 field!(
     /// The id of a resource (a lead, a user, a sequence).
-    id, id_or_null, |nullable| string(nullable)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
-        .pattern(Some(UUID))
-        .build()
+    id, id_or_null, |nullable| formatted(nullable, KnownFormat::Uuid, UUID)
 );
 field!(
     /// A lower-case slug.
@@ -293,33 +290,30 @@ field!(
 
 /// An instant: an RFC 3339 time, or a date (its start or end, as the field says).
 pub fn instant() -> RefOr<Schema> {
-    let format = |known, pattern| {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::String))
-            .format(Some(SchemaFormat::KnownFormat(known)))
-            .pattern(Some(pattern))
-    };
     RefOr::T(Schema::AnyOf(
         AnyOfBuilder::new()
-            .item(format(KnownFormat::DateTime, DATE_TIME))
-            .item(format(KnownFormat::Date, DATE))
+            .item(formatted(false, KnownFormat::DateTime, DATE_TIME))
+            .item(formatted(false, KnownFormat::Date, DATE))
             .build(),
     ))
 }
 
-/// A calendar date, `YYYY-MM-DD`.
-pub fn date() -> Object {
-    string(false)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+/// A string of a known format, with the pattern that asserts it (OpenAPI 3.1's `format` alone
+/// asserts nothing).
+fn formatted(nullable: bool, format: KnownFormat, pattern: &str) -> Object {
+    string(nullable)
+        .format(Some(SchemaFormat::KnownFormat(format)))
+        .pattern(Some(pattern))
         .build()
 }
 
 field!(
+    /// A calendar date, `YYYY-MM-DD`.
+    date, date_or_null, |nullable| formatted(nullable, KnownFormat::Date, DATE)
+);
+field!(
     /// An RFC 3339 time.
-    date_time, date_time_or_null, |nullable| string(nullable)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-        .pattern(Some(DATE_TIME))
-        .build()
+    date_time, date_time_or_null, |nullable| formatted(nullable, KnownFormat::DateTime, DATE_TIME)
 );
 field!(
     /// A status an appointment can be moved to.

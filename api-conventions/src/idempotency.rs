@@ -50,6 +50,16 @@ impl IdempotencyStore {
     }
 }
 
+/// SHA-256 of `pieces`, each preceded by its length, so no two lists of pieces hash alike.
+fn length_prefixed_sha256(pieces: &[&[u8]]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for piece in pieces {
+        hash.update((piece.len() as u64).to_be_bytes());
+        hash.update(piece);
+    }
+    hash.finalize().into()
+}
+
 /// One principal's use of one Idempotency-Key: the row's name and the answer's cipher.
 struct ScopedKey {
     digest: String,
@@ -58,26 +68,17 @@ struct ScopedKey {
 
 impl ScopedKey {
     fn new(secret: &[u8], actor: &str, key: &str) -> Self {
-        let part = |label: &str| {
-            let mut hash = Sha256::new();
-            for piece in [label.as_bytes(), secret, actor.as_bytes(), key.as_bytes()] {
-                hash.update((piece.len() as u64).to_be_bytes());
-                hash.update(piece);
-            }
-            hash.finalize()
-        };
-        // The row's name does not involve the secret: it must not change the key's scope.
-        let digest = {
-            let mut hash = Sha256::new();
-            for piece in [actor.as_bytes(), key.as_bytes()] {
-                hash.update((piece.len() as u64).to_be_bytes());
-                hash.update(piece);
-            }
-            hash.finalize()
-        };
+        // The row's name does not involve the secret: a new secret must not change a key's scope.
+        let digest = length_prefixed_sha256(&[actor.as_bytes(), key.as_bytes()]);
+        let sealing = length_prefixed_sha256(&[
+            b"leadstream idempotent answer",
+            secret,
+            actor.as_bytes(),
+            key.as_bytes(),
+        ]);
         Self {
             digest: digest.iter().map(|b| format!("{b:02x}")).collect(),
-            cipher: ChaCha20Poly1305::new(Key::from_slice(&part("leadstream idempotent answer"))),
+            cipher: ChaCha20Poly1305::new(Key::from_slice(&sealing)),
         }
     }
 

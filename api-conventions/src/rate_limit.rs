@@ -134,6 +134,13 @@ impl RateLimiter {
     }
 }
 
+/// The budget that decides: one that is spent, else the one with the fewest calls left.
+fn tightest(standings: Vec<Standing>) -> Option<Standing> {
+    standings
+        .into_iter()
+        .max_by_key(|s| (s.count > s.limit, std::cmp::Reverse(s.limit.saturating_sub(s.count))))
+}
+
 /// Middleware: counts the request against its principal (or its IP when anonymous).
 pub async fn rate_limit(
     req: ServiceRequest,
@@ -160,10 +167,7 @@ pub async fn rate_limit(
     for (subject, limit) in budgets {
         standings.push(limiter.hit(&subject, limit).await);
     }
-    let standing = match standings.into_iter().collect::<Result<Vec<_>, _>>().map(|all| {
-        all.into_iter()
-            .max_by_key(|s| (s.count > s.limit, u64::MAX - s.limit.saturating_sub(s.count)))
-    }) {
+    let standing = match standings.into_iter().collect::<Result<Vec<_>, _>>().map(tightest) {
         Ok(Some(standing)) => standing,
         Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
         Err(error) => {
