@@ -139,7 +139,7 @@ impl RunningApp {
                     business_hours: BusinessHoursStore::new(pool.clone()),
                     followups: followups.clone(),
                     campaigns: CampaignStore::new(pool.clone()),
-                    inbound: InboundService::new(pool.clone(), calls.clone(), followups.clone()),
+                    inbound: InboundService::new(pool.clone(), calls.clone(), followups.clone(), &server_secret),
                     calls,
                     leads,
                     identity,

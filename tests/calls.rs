@@ -225,42 +225,6 @@ async fn a_call_goes_from_queued_through_its_turns_to_a_summary_over_http() {
     app.stop().await;
 }
 
-/// Sends `body` to the provider's inbound webhook, signed with `secret` in the provider's header.
-async fn deliver(
-    app: &TestApp,
-    tenant: &Caller,
-    provider: &str,
-    header: &str,
-    secret: &str,
-    body: &Value,
-) -> support::Answer {
-    let raw = serde_json::to_vec(body).unwrap();
-    let signature = leadstream_command_api::webhooks::sign(secret, &raw);
-    let response = app
-        .client
-        .post(format!(
-            "{}/api/v1/webhooks/inbound/{provider}?tenant_id={}",
-            app.base, tenant.tenant_id
-        ))
-        .header("content-type", "application/json")
-        .header(
-            header,
-            if provider == "whatsapp" {
-                format!("sha256={signature}")
-            } else {
-                signature
-            },
-        )
-        .body(raw)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.json().await.unwrap_or(Value::Null);
-    support::Answer { status, headers, body }
-}
-
 async fn set_secret(app: &TestApp, admin: &Caller, provider: &str, body: Value) -> Value {
     let answer = app
         .call(
@@ -296,7 +260,9 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
         app.event_count().await,
         app.count("SELECT count(*) FROM inbound_webhook_receipts").await,
     );
-    let forged = deliver(&app, &admin, "vapi", "x-vapi-signature", "not-the-secret", &answered).await;
+    let forged = app
+        .deliver_webhook(&admin, "vapi", "x-vapi-signature", "not-the-secret", &answered)
+        .await;
     forged.assert_error(401, "INVALID_SIGNATURE");
     let unsigned = app
         .client
@@ -310,13 +276,13 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
         .unwrap();
     assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
     let stranger = app.register_tenant().await;
-    deliver(&app, &stranger, "vapi", "x-vapi-signature", secret, &answered)
+    app.deliver_webhook(&stranger, "vapi", "x-vapi-signature", secret, &answered)
         .await
         .assert_error(401, "INVALID_SIGNATURE");
-    deliver(&app, &admin, "retell", "x-retell-signature", secret, &answered)
+    app.deliver_webhook(&admin, "retell", "x-retell-signature", secret, &answered)
         .await
         .assert_error(401, "INVALID_SIGNATURE");
-    deliver(&app, &admin, "fax", "x-fax-signature", secret, &answered)
+    app.deliver_webhook(&admin, "fax", "x-fax-signature", secret, &answered)
         .await
         .assert_error(404, "RESOURCE_NOT_FOUND");
     assert_eq!(app.event_count().await, events);
@@ -326,19 +292,23 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
     );
 
     // Answered, a turn, a replay of it, the end-of-call report.
-    let taken = deliver(&app, &admin, "vapi", "x-vapi-signature", secret, &answered).await;
+    let taken = app
+        .deliver_webhook(&admin, "vapi", "x-vapi-signature", secret, &answered)
+        .await;
     assert_eq!(taken.status, StatusCode::OK, "{}", taken.body);
     assert_eq!(taken.body["status"], "processed");
     let said = json!({"message": {"type": "transcript", "role": "user", "transcriptType": "final",
         "transcript": "Yes, how much does it cost?", "call": call}});
     assert_eq!(
-        deliver(&app, &admin, "vapi", "x-vapi-signature", secret, &said)
+        app.deliver_webhook(&admin, "vapi", "x-vapi-signature", secret, &said)
             .await
             .body["status"],
         "processed"
     );
     let before_replay = app.event_count().await;
-    let replay = deliver(&app, &admin, "vapi", "x-vapi-signature", secret, &said).await;
+    let replay = app
+        .deliver_webhook(&admin, "vapi", "x-vapi-signature", secret, &said)
+        .await;
     assert_eq!(replay.status, StatusCode::OK);
     assert_eq!(replay.body["status"], "duplicate");
     assert_eq!(
@@ -348,7 +318,9 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
     );
     let report = json!({"message": {"type": "end-of-call-report", "endedReason": "customer-ended-call",
         "outcome": "callback requested", "call": call, "transcript": "AI: Hi\nUser: Yes, how much does it cost?"}});
-    let ended = deliver(&app, &admin, "vapi", "x-vapi-signature", secret, &report).await;
+    let ended = app
+        .deliver_webhook(&admin, "vapi", "x-vapi-signature", secret, &report)
+        .await;
     assert_eq!(
         ended.body["actions"][0],
         format!("call {call_id} completed").as_str(),
@@ -404,20 +376,20 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
             json!({"call_control_id": "cc-9", "hangup_cause": "normal_clearing"}),
         ),
     ] {
-        let taken = deliver(
-            &app,
-            &admin,
-            "telnyx",
-            "x-telnyx-signature",
-            "telnyx-secret-of-this-tenant",
-            &telnyx(event, id, payload),
-        )
-        .await;
+        let taken = app
+            .deliver_webhook(
+                &admin,
+                "telnyx",
+                "x-telnyx-signature",
+                "telnyx-secret-of-this-tenant",
+                &telnyx(event, id, payload),
+            )
+            .await;
         assert_eq!(taken.body["status"], "processed", "{event}: {}", taken.body);
     }
     let inbound: (String, String) = sqlx::query_as(
         "SELECT payload->'data'->>'direction', payload->'data'->>'provider' FROM events WHERE event_type = 'call.created'
-          AND payload->'data'->>'phone' = '+15550001111'",
+          AND payload->'data'->>'provider_call_id' = 'cc-9'",
     )
     .fetch_one(&app.pool)
     .await
@@ -439,20 +411,21 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
             id,
             json!({"from": {"phone_number": "+15557770000"}, "text": text, "id": id}),
         );
-        let taken = deliver(
-            &app,
-            &admin,
-            "telnyx",
-            "x-telnyx-signature",
-            "telnyx-secret-of-this-tenant",
-            &sms,
-        )
-        .await;
+        let taken = app
+            .deliver_webhook(
+                &admin,
+                "telnyx",
+                "x-telnyx-signature",
+                "telnyx-secret-of-this-tenant",
+                &sms,
+            )
+            .await;
         assert_eq!(taken.body["status"], "processed", "{}", taken.body);
     }
     assert_eq!(
-        app.count("SELECT count(DISTINCT aggregate_id) FROM events WHERE event_type = 'lead.created' AND payload->'data'->>'phone' = '+15557770000'").await,
-        1
+        app.count("SELECT count(DISTINCT aggregate_id) FROM events WHERE event_type = 'lead.created' AND payload->'data'->>'source' = 'telnyx'").await,
+        2,
+        "one lead for the caller, one for the texter: the second SMS found the first's lead"
     );
     assert_eq!(
         app.count("SELECT count(*) FROM events WHERE event_type = 'lead.message_received'")
@@ -492,30 +465,24 @@ async fn the_same_call_driven_by_signed_provider_webhooks_and_a_replay_changes_n
     assert_eq!(right.text().await.unwrap(), "1158201444");
     let whatsapp = json!({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {
         "messages": [{"from": "56933334444", "id": "wamid.77", "type": "text", "text": {"body": "Hola, ¿sigue disponible el depto?"}}]}}]}]});
-    let taken = deliver(
-        &app,
-        &admin,
-        "whatsapp",
-        "x-hub-signature-256",
-        "whatsapp-app-secret-123",
-        &whatsapp,
-    )
-    .await;
+    let taken = app
+        .deliver_webhook(
+            &admin,
+            "whatsapp",
+            "x-hub-signature-256",
+            "whatsapp-app-secret-123",
+            &whatsapp,
+        )
+        .await;
     assert_eq!(taken.body["status"], "processed", "{}", taken.body);
 
     // GoHighLevel: a new contact is a new lead.
     set_secret(&app, &admin, "ghl", json!({"secret": "ghl-secret-of-this-tenant"})).await;
     let contact = json!({"type": "ContactCreate", "locationId": "loc-001", "contactId": "contact-001",
         "firstName": "Marta", "body": "I'm interested in buying a home", "phone": "+1-555-010-0999"});
-    let taken = deliver(
-        &app,
-        &admin,
-        "ghl",
-        "x-ghl-signature",
-        "ghl-secret-of-this-tenant",
-        &contact,
-    )
-    .await;
+    let taken = app
+        .deliver_webhook(&admin, "ghl", "x-ghl-signature", "ghl-secret-of-this-tenant", &contact)
+        .await;
     assert_eq!(taken.body["status"], "processed", "{}", taken.body);
     let last: i64 = app
         .count("SELECT max(position) FROM outbox WHERE aggregate_type = 'lead'")

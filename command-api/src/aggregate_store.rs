@@ -3,16 +3,16 @@
 //! so a reservation exists exactly when the event that made it does. Events are appended in the
 //! postgres-es layout, so the event store, the outbox trigger and the relay read them as usual.
 
-use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, DomainEvent, EventStore};
 use futures::future::BoxFuture;
-use postgres_es::PostgresEventRepository;
 use sqlx::{PgConnection, PgPool};
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
 use crate::CommandMetadata;
+use leadstream_domain::personal_data::DataSubject;
+use leadstream_event_log::personal_data::seal_events;
 
 /// How often a command is tried against a stream other writers keep moving.
 const MAX_ATTEMPTS: u32 = 8;
@@ -52,7 +52,7 @@ pub enum ExecuteError<E: std::error::Error> {
 
 /// Loads and changes one aggregate type's streams.
 pub struct AggregateStore<A: Aggregate> {
-    store: Arc<PersistedEventStore<PostgresEventRepository, A>>,
+    store: Arc<crate::event_store::EventStoreOf<A>>,
     pool: PgPool,
     companion: Companion<A>,
 }
@@ -67,12 +67,11 @@ impl<A: Aggregate> Clone for AggregateStore<A> {
     }
 }
 
-impl<A: Aggregate + Clone> AggregateStore<A> {
+impl<A: Aggregate + DataSubject + Clone> AggregateStore<A> {
     /// A store over `pool`'s event store whose commands also write `companion`'s rows.
     pub fn new(pool: PgPool, companion: Companion<A>) -> Self {
-        let repository = PostgresEventRepository::new(pool.clone()).with_tables("events", "snapshots");
         Self {
-            store: Arc::new(PersistedEventStore::new_event_store(repository)),
+            store: Arc::new(crate::event_store::event_store_of(pool.clone())),
             pool,
             companion,
         }
@@ -157,6 +156,10 @@ impl<A: Aggregate + Clone> AggregateStore<A> {
             versions.push(event.event_version());
             payloads.push(serde_json::to_value(event).map_err(|e| Appended::Store(e.to_string()))?);
         }
+        let subject = after.data_subject();
+        seal_events(&mut tx, payloads.iter_mut().map(|p| (p, subject)).collect())
+            .await
+            .map_err(store)?;
         let inserted = sqlx::query(
             "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
              SELECT $1, $2, s, t, v, p, $7

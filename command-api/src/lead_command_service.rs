@@ -6,6 +6,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use crate::{CommandMetadata, LeadEventStore};
+use leadstream_event_log::personal_data::seal_events;
 
 /// How often a command without an expected version is tried before it reports contention.
 const MAX_ATTEMPTS: u32 = 12;
@@ -60,6 +61,11 @@ impl LeadCommandService {
             store: std::sync::Arc::new(store),
             pool,
         }
+    }
+
+    /// The pool the store lives in.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
     }
 
     /// Executes `command` on lead `lead_id`. With `expected_version`, the command applies only
@@ -178,6 +184,10 @@ impl LeadCommandService {
             let mut tx = self
                 .pool
                 .begin()
+                .await
+                .map_err(|e| CommandError::Store(e.to_string()))?;
+            let subjects: Vec<Option<Uuid>> = ids.iter().map(|id| Uuid::parse_str(id).ok()).collect();
+            seal_events(&mut tx, payloads.iter_mut().zip(subjects).collect())
                 .await
                 .map_err(|e| CommandError::Store(e.to_string()))?;
             sqlx::query(

@@ -13,6 +13,7 @@ mod http;
 pub mod identity;
 pub mod integrations;
 mod lead_command_service;
+pub mod lead_erasure;
 mod lead_followups;
 pub mod outbox_relay;
 mod pipeline_metrics;
@@ -22,7 +23,7 @@ pub mod webhooks;
 
 pub use aggregate_store::{AggregateStore, ExecuteError, Executed};
 pub use command_metadata::CommandMetadata;
-pub use event_store::{lead_event_store, LeadEventStore};
+pub use event_store::{event_store_of, lead_event_store, EventStoreOf, LeadEventStore, SealedRepository};
 pub use http::{configure, routes, BatchLimits, CommandServices, ImportLimits, CREDENTIAL_ROUTES};
 pub use lead_command_service::{CommandError, CommandOutcome, LeadCommandService};
 pub use lead_followups::LeadFollowUps;

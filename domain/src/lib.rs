@@ -9,6 +9,7 @@ pub mod envelope;
 pub mod event_contract;
 pub mod identity;
 pub mod lead;
+pub mod personal_data;
 pub mod scoring;
 pub mod sequence;
 pub mod text_match;

@@ -7,6 +7,8 @@ use leadstream_domain::envelope::{metadata_keys, Envelope};
 use serde_json::Value;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
+
+pub mod personal_data;
 use uuid::Uuid;
 
 /// The head of every query that reads stored events (the outbox joined to the event store);

@@ -50,7 +50,8 @@ pub async fn rebuild_read_models(pool: &PgPool, batch_size: i64) -> anyhow::Resu
             .await?;
         let Some(last) = rows.last() else { break };
         after = last.try_get("position")?;
-        let envelopes = rows.iter().map(read_envelope).collect::<Result<Vec<_>, _>>()?;
+        let mut envelopes = rows.iter().map(read_envelope).collect::<Result<Vec<_>, _>>()?;
+        leadstream_event_log::personal_data::open_envelopes(&mut tx, &mut envelopes).await?;
         // In global order across read models (runs of one aggregate type at a time): a lead's
         // erasure removes its calls after they were projected, as it did live.
         for run in envelopes.chunk_by(|a, b| a.aggregate_type == b.aggregate_type) {

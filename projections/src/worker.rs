@@ -111,8 +111,9 @@ impl ProjectionWorker {
     }
 
     async fn apply_batch(&self, batch: &[Consumed]) -> Result<(), sqlx::Error> {
-        let envelopes: Vec<Envelope> = batch.iter().filter_map(|c| c.envelope.clone()).collect();
+        let mut envelopes: Vec<Envelope> = batch.iter().filter_map(|c| c.envelope.clone()).collect();
         let mut tx = self.pool.begin().await?;
+        leadstream_event_log::personal_data::open_envelopes(&mut tx, &mut envelopes).await?;
         let projected = self.model.apply_batch(&mut tx, &envelopes).await?;
         let mut applied: std::collections::BTreeMap<i32, i64> = Default::default();
         for consumed in batch {

@@ -393,6 +393,42 @@ impl TestApp {
         }
     }
 
+    /// Sends `body` to the provider's inbound webhook, signed with `secret` in the provider's header.
+    pub async fn deliver_webhook(
+        &self,
+        tenant: &Caller,
+        provider: &str,
+        header: &str,
+        secret: &str,
+        body: &Value,
+    ) -> Answer {
+        let raw = serde_json::to_vec(body).unwrap();
+        let signature = leadstream_command_api::webhooks::sign(secret, &raw);
+        let response = self
+            .client
+            .post(format!(
+                "{}/api/v1/webhooks/inbound/{provider}?tenant_id={}",
+                self.base, tenant.tenant_id
+            ))
+            .header("content-type", "application/json")
+            .header(
+                header,
+                if provider == "whatsapp" {
+                    format!("sha256={signature}")
+                } else {
+                    signature
+                },
+            )
+            .body(raw)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.json().await.unwrap_or(Value::Null);
+        Answer { status, headers, body }
+    }
+
     /// The lead topic's name for this app.
     pub fn lead_topic(&self) -> String {
         format!("{}lead", self.settings.kafka_topic_prefix)

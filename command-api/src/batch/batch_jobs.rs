@@ -77,11 +77,17 @@ impl BatchJobs {
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO batch_items (batch_id, idx, input)
-             SELECT $1, ordinality - 1, item FROM unnest($2::jsonb[]) WITH ORDINALITY AS i(item, ordinality)",
+            "INSERT INTO batch_items (batch_id, idx, input, lead_id)
+             SELECT $1, ordinality - 1, item, lead_id
+               FROM unnest($2::jsonb[], $3::uuid[]) WITH ORDINALITY AS i(item, lead_id, ordinality)",
         )
         .bind(batch_id)
         .bind(items)
+        .bind(
+            (0..items.len() as u32)
+                .map(|i| super::item_lead_id(batch_id, i))
+                .collect::<Vec<_>>(),
+        )
         .execute(&mut *tx)
         .await?;
         tx.commit().await

@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use leadstream_domain::batch::BatchEvent;
+use leadstream_event_log::personal_data;
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::PgPool;
@@ -55,6 +56,21 @@ impl BatchStatus {
         .fetch_all(pool)
         .await
         .map_err(|e| e.to_string())?;
+        let mut rows = rows;
+        let mut subjects = vec![];
+        for (event_type, payload) in &rows {
+            personal_data::sealed_subjects(event_type, &payload["data"], &mut subjects);
+        }
+        let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
+        let keys = personal_data::keys_to_open(&mut conn, &subjects)
+            .await
+            .map_err(|e| e.to_string())?;
+        drop(conn);
+        for (event_type, payload) in &mut rows {
+            if let Some(data) = payload.get_mut("data") {
+                personal_data::open(event_type, data, &keys);
+            }
+        }
         let mut status: Option<Self> = None;
         for (event_type, payload) in rows {
             let event: BatchEvent =

@@ -9,16 +9,16 @@ pub use batch_jobs::{BatchJobs, Priority};
 pub use batch_status::{BatchStatus, ItemResult};
 pub use batch_worker::{item_lead_id, BatchSettings, BatchWorker};
 
-use cqrs_es::persist::PersistedEventStore;
 use leadstream_domain::batch::Batch;
-use postgres_es::PostgresEventRepository;
 use sqlx::PgPool;
+
+use crate::event_store::{event_store_of, EventStoreOf};
 
 /// The batch event store: the same `events` table as leads, no snapshots (a batch's state is a
 /// few counters and a bitset).
-pub type BatchEventStore = PersistedEventStore<PostgresEventRepository, Batch>;
+pub type BatchEventStore = EventStoreOf<Batch>;
 
 /// Builds the batch store over `pool`.
 pub fn batch_event_store(pool: PgPool) -> BatchEventStore {
-    PersistedEventStore::new_event_store(PostgresEventRepository::new(pool).with_tables("events", "snapshots"))
+    event_store_of(pool)
 }

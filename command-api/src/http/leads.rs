@@ -11,6 +11,8 @@ use uuid::Uuid;
 use super::command_response::{command_error, command_response, expected_version, request_metadata};
 use super::lead_requests::*;
 use crate::identity::IdentityService;
+use crate::integrations::Integrations;
+use crate::lead_erasure::forget_lead;
 use crate::scoring::WeightsStore;
 use crate::{CommandOutcome, LeadCommandService};
 
@@ -144,15 +146,21 @@ pub async fn update(
 /// `DELETE /api/v1/leads/{id}`: erase the lead's personal data.
 pub async fn erase(
     service: Service,
+    integrations: web::Data<Integrations>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    let lead_id = id.into_inner();
+    visible_lead(&service, &principal, lead_id).await?;
+    forget_lead(service.pool(), &integrations, lead_id)
+        .await
+        .map_err(ApiError::internal)?;
     run(
         &service,
         &principal,
         &req,
-        id.into_inner(),
+        lead_id,
         LeadAction::Erase,
         StatusCode::NO_CONTENT,
     )

@@ -27,6 +27,8 @@ pub struct CrmReceipt {
 pub trait Crm: Send + Sync {
     /// Creates or updates the lead's record in the CRM.
     fn push<'a>(&'a self, request: &'a CrmRequest) -> BoxFuture<'a, anyhow::Result<CrmReceipt>>;
+    /// Asks the CRM to delete the contact it holds for `lead_id` (erasure).
+    fn forget(&self, lead_id: Uuid) -> BoxFuture<'_, anyhow::Result<()>>;
 }
 
 /// The local default: sends nothing and records each request in `crm_requests`; the receipt's
@@ -63,6 +65,16 @@ impl Crm for RecordingCrm {
             Ok(CrmReceipt {
                 external_id: format!("local-{}-{id}", request.crm),
             })
+        })
+    }
+
+    fn forget(&self, lead_id: Uuid) -> BoxFuture<'_, anyhow::Result<()>> {
+        Box::pin(async move {
+            sqlx::query("DELETE FROM crm_requests WHERE lead_id = $1")
+                .bind(lead_id)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
         })
     }
 }

@@ -25,6 +25,8 @@ pub struct Accepted {
 pub trait MessageSender: Send + Sync {
     /// Hands `message` to the provider.
     fn send<'a>(&'a self, message: &'a Outbound) -> BoxFuture<'a, anyhow::Result<Accepted>>;
+    /// Asks the provider to delete what it keeps of the messages to `lead_id` (erasure).
+    fn forget(&self, lead_id: Uuid) -> BoxFuture<'_, anyhow::Result<()>>;
 }
 
 /// The local default: delivers nothing and records every message in `outbound_messages`.
@@ -59,6 +61,16 @@ impl MessageSender for RecordingSender {
                 provider: "local".to_string(),
                 provider_message_id: format!("local-{id}"),
             })
+        })
+    }
+
+    fn forget(&self, lead_id: Uuid) -> BoxFuture<'_, anyhow::Result<()>> {
+        Box::pin(async move {
+            sqlx::query("DELETE FROM outbound_messages WHERE lead_id = $1")
+                .bind(lead_id)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
         })
     }
 }

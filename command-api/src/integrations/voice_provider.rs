@@ -23,6 +23,8 @@ pub struct PlacedCall {
 pub trait VoiceProvider: Send + Sync {
     /// Dials `call`.
     fn place<'a>(&'a self, call: &'a OutboundCall) -> BoxFuture<'a, anyhow::Result<PlacedCall>>;
+    /// Asks the provider to delete what it keeps of `calls` (numbers, recordings; erasure).
+    fn forget<'a>(&'a self, calls: &'a [Uuid]) -> BoxFuture<'a, anyhow::Result<()>>;
 }
 
 /// The local default: dials nothing and records each call in `placed_calls`; the conversation
@@ -53,6 +55,16 @@ impl VoiceProvider for RecordingVoice {
                 provider: "local".to_string(),
                 provider_call_id: format!("local-{}", call.call_id),
             })
+        })
+    }
+
+    fn forget<'a>(&'a self, calls: &'a [Uuid]) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            sqlx::query("DELETE FROM placed_calls WHERE call_id = ANY($1)")
+                .bind(calls)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
         })
     }
 }

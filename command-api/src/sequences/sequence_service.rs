@@ -1,8 +1,7 @@
 use chrono::{DateTime, Utc};
-use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
+use cqrs_es::persist::EventStoreAggregateContext;
 use cqrs_es::{AggregateError, EventStore};
 use leadstream_domain::sequence::{Sequence, SequenceAction, SequenceCommand, SequenceError, SequenceEvent};
-use postgres_es::PostgresEventRepository;
 use serde::Serialize;
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -23,7 +22,7 @@ pub enum SequenceFailure {
 /// Runs sequence commands and keeps the sequences' work queue beside their events.
 #[derive(Clone)]
 pub struct SequenceService {
-    store: Arc<PersistedEventStore<PostgresEventRepository, Sequence>>,
+    store: Arc<crate::event_store::EventStoreOf<Sequence>>,
     pool: PgPool,
 }
 
@@ -61,9 +60,8 @@ pub struct TouchpointView {
 impl SequenceService {
     /// A service over `pool`'s event store and work queue.
     pub fn new(pool: PgPool) -> Self {
-        let repository = PostgresEventRepository::new(pool.clone()).with_tables("events", "snapshots");
         Self {
-            store: Arc::new(PersistedEventStore::new_event_store(repository)),
+            store: Arc::new(crate::event_store::event_store_of(pool.clone())),
             pool,
         }
     }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::inbound_event::{self, CallRef, Inbound};
 use super::Provider;
 use crate::calls::{CallFailure, CallService, NewCall};
-use crate::derived_id::derived_id;
+use crate::derived_id::DerivedIds;
 use crate::integrations::PlacedCall;
 use crate::{CommandError, CommandMetadata, LeadFollowUps};
 
@@ -35,12 +35,19 @@ pub struct InboundService {
     pool: PgPool,
     calls: CallService,
     followups: LeadFollowUps,
+    ids: DerivedIds,
 }
 
 impl InboundService {
-    /// A service over `pool`'s secrets and receipts.
-    pub fn new(pool: PgPool, calls: CallService, followups: LeadFollowUps) -> Self {
-        Self { pool, calls, followups }
+    /// A service over `pool`'s secrets and receipts; leads and calls it creates get ids keyed
+    /// with `server_secret`.
+    pub fn new(pool: PgPool, calls: CallService, followups: LeadFollowUps, server_secret: &[u8]) -> Self {
+        Self {
+            pool,
+            calls,
+            followups,
+            ids: DerivedIds::new(server_secret),
+        }
     }
 
     /// The tenant's secret for `provider`, if it set one.
@@ -242,7 +249,7 @@ impl InboundService {
                 if phone.is_none() && email.is_none() {
                     return Ok("ignored: a contact with neither phone nor e-mail".into());
                 }
-                let lead_id = derived_id(&[m.tenant_id.0.as_bytes(), b"ghl", contact_id.as_bytes()]);
+                let lead_id = self.ids.of(&[m.tenant_id.0.as_bytes(), b"ghl", contact_id.as_bytes()]);
                 let create = CreateLead {
                     lead_id,
                     first_name,
@@ -311,7 +318,7 @@ impl InboundService {
             return Ok(None);
         };
         let lead_id = self.lead_by_phone(&phone, provider, m).await?;
-        let call_id = derived_id(&[
+        let call_id = self.ids.of(&[
             m.tenant_id.0.as_bytes(),
             provider.as_str().as_bytes(),
             b":",
@@ -363,7 +370,9 @@ impl InboundService {
         if let Some(id) = self.find_lead(Some(phone), None, m.tenant_id).await? {
             return Ok(id);
         }
-        let lead_id = derived_id(&[m.tenant_id.0.as_bytes(), b"phone", phone.as_str().as_bytes()]);
+        let lead_id = self
+            .ids
+            .of(&[m.tenant_id.0.as_bytes(), b"phone", phone.as_str().as_bytes()]);
         let create = CreateLead {
             lead_id,
             phone: Some(phone.clone()),
