@@ -116,7 +116,7 @@ impl PersistedEventRepository for SealedRepository {
         let mut conn = self.pool.acquire().await.map_err(connection)?;
         let streams: Vec<Option<Uuid>> = sealed.iter().map(|e| Uuid::parse_str(&e.aggregate_id).ok()).collect();
         let payloads = sealed.iter_mut().map(|e| &mut e.payload).zip(streams).collect();
-        personal_data::seal_events(&mut conn, payloads)
+        personal_data::seal_events_ahead(&mut conn, payloads)
             .await
             .map_err(connection)?;
         let snapshot_subject: Vec<Uuid> = snapshot_update
@@ -124,7 +124,7 @@ impl PersistedEventRepository for SealedRepository {
             .and_then(|(id, _, _)| Uuid::parse_str(id).ok())
             .into_iter()
             .collect();
-        let keys = personal_data::keys_to_seal(&mut conn, &snapshot_subject)
+        let keys = personal_data::keys_to_seal_ahead(&mut conn, &snapshot_subject)
             .await
             .map_err(connection)?;
         drop(conn);

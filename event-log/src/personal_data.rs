@@ -34,7 +34,31 @@ impl SubjectKeys {
 
 /// The keys that seal `subjects`' data, minting one for each subject that has none yet (an
 /// erased subject keeps no key and gets none: what is written about it is shredded at once).
+/// Run inside the transaction that appends what they seal.
 pub async fn keys_to_seal(conn: &mut PgConnection, subjects: &[Uuid]) -> Result<SubjectKeys, sqlx::Error> {
+    minted(conn, subjects, Durability::WithTheTransaction).await
+}
+
+/// As [`keys_to_seal`], committed on its own ahead of the transaction that appends what they
+/// seal. That commit does not wait for the WAL flush: the events sealed with the keys commit
+/// after it and do wait, and a flush covers all the WAL before it, so a key is durable whenever
+/// anything sealed with it is.
+pub async fn keys_to_seal_ahead(conn: &mut PgConnection, subjects: &[Uuid]) -> Result<SubjectKeys, sqlx::Error> {
+    minted(conn, subjects, Durability::BeforeWhatItSeals).await
+}
+
+/// When minted keys reach the disk.
+#[derive(Clone, Copy, PartialEq)]
+enum Durability {
+    WithTheTransaction,
+    BeforeWhatItSeals,
+}
+
+async fn minted(
+    conn: &mut PgConnection,
+    subjects: &[Uuid],
+    durability: Durability,
+) -> Result<SubjectKeys, sqlx::Error> {
     let mut subjects = subjects.to_vec();
     subjects.sort_unstable();
     subjects.dedup();
@@ -49,16 +73,21 @@ pub async fn keys_to_seal(conn: &mut PgConnection, subjects: &[Uuid]) -> Result<
             key
         })
         .collect();
-    let rows: Vec<(Uuid, Option<Vec<u8>>)> = sqlx::query_as(
+    let unflushed = if durability == Durability::BeforeWhatItSeals {
+        ", (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed"
+    } else {
+        ""
+    };
+    let rows: Vec<(Uuid, Option<Vec<u8>>)> = sqlx::query_as(&format!(
         "WITH minted AS (
              INSERT INTO personal_data_keys (subject_id, key)
-             SELECT * FROM unnest($1::uuid[], $2::bytea[])
+             SELECT k.subject_id, k.key FROM unnest($1::uuid[], $2::bytea[]) AS k(subject_id, key){unflushed}
              ON CONFLICT (subject_id) DO NOTHING
              RETURNING subject_id, key)
          SELECT subject_id, key FROM minted
          UNION ALL
-         SELECT subject_id, key FROM personal_data_keys WHERE subject_id = ANY($1)",
-    )
+         SELECT subject_id, key FROM personal_data_keys WHERE subject_id = ANY($1)"
+    ))
     .bind(&subjects)
     .bind(&fresh)
     .fetch_all(&mut *conn)
@@ -113,6 +142,22 @@ fn into_keys(rows: Vec<(Uuid, Option<Vec<u8>>)>) -> SubjectKeys {
 /// or else for its stream's subject, with keys minted on `conn` (in the transaction that
 /// appends them, when it is one).
 pub async fn seal_events(conn: &mut PgConnection, events: Vec<(&mut Value, Option<Uuid>)>) -> Result<(), sqlx::Error> {
+    seal_events_with(conn, events, Durability::WithTheTransaction).await
+}
+
+/// As [`seal_events`], with the keys committed ahead of the append (see [`keys_to_seal_ahead`]).
+pub async fn seal_events_ahead(
+    conn: &mut PgConnection,
+    events: Vec<(&mut Value, Option<Uuid>)>,
+) -> Result<(), sqlx::Error> {
+    seal_events_with(conn, events, Durability::BeforeWhatItSeals).await
+}
+
+async fn seal_events_with(
+    conn: &mut PgConnection,
+    events: Vec<(&mut Value, Option<Uuid>)>,
+    durability: Durability,
+) -> Result<(), sqlx::Error> {
     let mut events: Vec<(&mut Value, Option<Uuid>)> = events
         .into_iter()
         .map(|(payload, stream)| {
@@ -121,7 +166,7 @@ pub async fn seal_events(conn: &mut PgConnection, events: Vec<(&mut Value, Optio
         })
         .collect();
     let subjects: Vec<Uuid> = events.iter().filter_map(|(_, subject)| *subject).collect();
-    let keys = keys_to_seal(conn, &subjects).await?;
+    let keys = minted(conn, &subjects, durability).await?;
     for (payload, subject) in &mut events {
         let event_type = payload["event_type"].as_str().unwrap_or_default().to_string();
         if let (Some(subject), Some(data)) = (*subject, payload.get_mut("data")) {
