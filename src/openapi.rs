@@ -251,11 +251,15 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
         let content = match doc.upload {
             Some(media_type) => json!({
                 "multipart/form-data": { "schema": schema_ref(&(body.name)()) },
-                media_type: { "schema": { "type": "string", "pattern": NO_NUL } }
+                // The file's own text: any body is text on the wire, so only its NUL-free-ness
+                // is declared (a type would be one the server cannot tell apart).
+                media_type: { "schema": { "pattern": NO_NUL } }
             }),
-            None => json!({ "application/json": { "schema": body_schema(&(body.name)(), doc.one_of_fields) } }),
+            None => {
+                json!({ "application/json": { "schema": body_schema(&(body.name)(), doc.one_of_fields, doc.one_positive_fields) } })
+            }
         };
-        operation["requestBody"] = json!({ "required": true, "content": content });
+        operation["requestBody"] = json!({ "required": !doc.body_optional, "content": content });
     }
     if doc.public {
         operation["security"] = json!([]);
@@ -263,9 +267,9 @@ fn operation(route: &ApiRoute, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Va
     operation
 }
 
-/// What text PostgreSQL refuses (a NUL), the server refuses in every field: a string the
-/// document otherwise leaves free says so with this pattern.
-const NO_NUL: &str = "^[^\\u0000]*$";
+// What text PostgreSQL refuses (a NUL), the server refuses in every field: a string the
+// document otherwise leaves free says so with this pattern.
+use leadstream_api_conventions::field_schema::NO_NUL;
 
 /// Adds [`NO_NUL`] to every string schema under `schema` that has no pattern, enum or format.
 fn refuse_nul_in_free_text(schema: &mut Value) {
@@ -309,15 +313,27 @@ fn json_value_schema() -> Value {
 }
 
 /// The body schema `name`, needing at least one of `one_of` given (present and not `null`).
-fn body_schema(name: &str, one_of: &[&str]) -> Value {
-    if one_of.is_empty() {
+/// The body `name`, giving at least one of `one_of` and with at least one of `one_positive`
+/// above zero.
+fn body_schema(name: &str, one_of: &[&str], one_positive: &[&str]) -> Value {
+    let any = |fields: &[&str], field_schema: Value| -> Option<Value> {
+        let given: Vec<Value> = fields
+            .iter()
+            .map(|field| json!({ "required": [field], "properties": { *field: field_schema.clone() } }))
+            .collect();
+        (!given.is_empty()).then(|| json!({ "anyOf": given }))
+    };
+    let rules: Vec<Value> = [
+        any(one_of, json!({ "not": { "type": "null" } })),
+        any(one_positive, json!({ "exclusiveMinimum": 0 })),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if rules.is_empty() {
         return schema_ref(name);
     }
-    let given: Vec<Value> = one_of
-        .iter()
-        .map(|field| json!({ "required": [field], "properties": { *field: { "not": { "type": "null" } } } }))
-        .collect();
-    json!({ "allOf": [schema_ref(name), { "anyOf": given }] })
+    json!({ "allOf": std::iter::once(schema_ref(name)).chain(rules).collect::<Vec<_>>() })
 }
 
 fn schema_ref(name: &str) -> Value {

@@ -186,9 +186,10 @@ async fn every_endpoint_rejects_bad_input_in_the_error_shape_and_writes_nothing(
             Method::PUT,
             format!("/api/v1/leads/{id}/assign"),
             Some(&owner),
+            // Another tenant's user, like any id the body names that the caller cannot see.
             Some(json!({"agent_id": stranger.user_id})),
-            422,
-            "VALIDATION_ERROR",
+            404,
+            "RESOURCE_NOT_FOUND",
         ),
         (
             Method::PUT,
@@ -408,6 +409,8 @@ async fn undeclared_methods_huge_pages_and_unused_name_parts_get_clear_answers()
         (Method::TRACE, "/health", "GET"),
         (Method::DELETE, "/api/v1/leads", "GET, POST"),
         (Method::PATCH, "/api/v1/auth/login", "POST"),
+        // A literal path beside one with an id (`/appointments/{id}` answers PUT).
+        (Method::PUT, "/api/v1/appointments/available-slots", "GET"),
     ] {
         let answer = app.call(method.clone(), path, Some(&admin), None).await;
         answer.assert_error(405, "METHOD_NOT_ALLOWED");

@@ -160,9 +160,29 @@ async fn a_call_goes_from_queued_through_its_turns_to_a_summary_over_http() {
         .collect();
     assert!(kinds.contains(&"call_completed"), "{kinds:?}");
 
+    // Voice settings name a language as a string, or none.
+    for settings in [json!({"language": 5}), json!({"language": null}), json!("en")] {
+        post(
+            &app,
+            &admin,
+            "/api/v1/calls",
+            json!({"lead_id": lead_id, "voice_settings": settings}),
+        )
+        .await
+        .assert_error(422, "VALIDATION_ERROR");
+    }
     // A call nobody answered fails.
     let unanswered = post(&app, &admin, "/api/v1/calls", json!({"lead_id": lead_id})).await;
     let other = unanswered.body["call_id"].as_str().unwrap().to_string();
+    // The end's body may be left out, but one that is there is read: a wrong one ends nothing.
+    post(
+        &app,
+        &admin,
+        &format!("/api/v1/calls/{other}/end"),
+        json!({"reason": false}),
+    )
+    .await
+    .assert_error(400, "INVALID_BODY");
     let failed = post(
         &app,
         &admin,

@@ -255,3 +255,40 @@ async fn a_lead_is_routed_to_a_crm_through_the_crm_trait() {
     assert_eq!(requests, 1, "nothing was sent for a refused sync");
     app.stop().await;
 }
+
+/// `/qualify` reads the lead's fields and `criteria` as any body is read: keys it does not read
+/// are dropped, whatever they hold, and a read field holding NUL is refused with its name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qualify_drops_what_it_does_not_read_and_refuses_nul_in_what_it_reads() {
+    let app = TestApp::spawn().await;
+    let admin = app.register_tenant().await;
+    let taken = app
+        .call(
+            Method::POST,
+            "/api/v1/qualify",
+            Some(&admin),
+            Some(json!({"email": "nul@keys.io", "company": "Keys", "x\u{0}": 1,
+                        "criteria": {"budget": "high", "y\u{0}": {"z": "\u{0}"}}})),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::OK, "{}", taken.body);
+    assert_eq!(
+        taken.body["scoring_breakdown"]["budget_indicator"], 1.0,
+        "the criteria were read"
+    );
+    let refused = app
+        .call(
+            Method::POST,
+            "/api/v1/qualify",
+            Some(&admin),
+            Some(json!({"email": "nul@keys.io", "company": "K\u{0}eys"})),
+        )
+        .await;
+    refused.assert_error(422, "VALIDATION_ERROR");
+    assert_eq!(
+        refused.body["details"]["fields"][0]["field"], "company",
+        "{}",
+        refused.body
+    );
+    app.stop().await;
+}

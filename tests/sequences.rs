@@ -105,7 +105,11 @@ async fn a_touchpoint_goes_out_once_when_due_and_stopping_cancels_the_rest() {
         (json!({"lead_id": "x"}), "lead_id"),
         (json!({"lead_id": lead_id, "channel": "fax"}), "channel"),
         (
-            json!({"lead_id": lead_id, "touchpoint_days": [7, 3]}),
+            json!({"lead_id": lead_id, "touchpoint_days": [3, 3]}),
+            "touchpoint_days",
+        ),
+        (
+            json!({"lead_id": lead_id, "touchpoint_days": [0, 400]}),
             "touchpoint_days",
         ),
     ] {
@@ -115,6 +119,23 @@ async fn a_touchpoint_goes_out_once_when_due_and_stopping_cancels_the_rest() {
         refused.assert_error(422, "VALIDATION_ERROR");
         assert_eq!(refused.body["details"]["fields"][0]["field"], field);
     }
+    // The days are a set: given in any order, the touchpoints fall in theirs.
+    let unordered = app
+        .call(
+            Method::POST,
+            "/api/v1/sequences/start",
+            Some(&admin),
+            Some(json!({"lead_id": lead_id, "touchpoint_days": [7, 3]})),
+        )
+        .await;
+    assert_eq!(unordered.status, StatusCode::CREATED, "{}", unordered.body);
+    let days: Vec<u64> = unordered.body["touchpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["day"].as_u64().unwrap())
+        .collect();
+    assert_eq!(days, [3, 7]);
     let stranger = app.register_tenant().await;
     app.call(
         Method::POST,

@@ -43,6 +43,10 @@ pub struct RouteDoc {
     pub query_check: Option<QueryCheck>,
     /// The body must give at least one of these fields (each optional on its own).
     pub one_of_fields: &'static [&'static str],
+    /// The body may be left out.
+    pub body_optional: bool,
+    /// Numeric body fields of which at least one must be above zero.
+    pub one_positive_fields: &'static [&'static str],
 }
 
 /// A schema, by name, with everything it refers to.
@@ -168,6 +172,18 @@ impl ApiRoute {
     /// The body must give at least one of `fields`.
     pub fn needs_one_of(mut self, fields: &'static [&'static str]) -> Self {
         self.doc.one_of_fields = fields;
+        self
+    }
+
+    /// The body may be left out (the handler takes an `OptionalJson`).
+    pub fn body_optional(mut self) -> Self {
+        self.doc.body_optional = true;
+        self
+    }
+
+    /// At least one of the body's numeric `fields` must be above zero.
+    pub fn needs_one_positive(mut self, fields: &'static [&'static str]) -> Self {
+        self.doc.one_positive_fields = fields;
         self
     }
 

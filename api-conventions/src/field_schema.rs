@@ -36,8 +36,8 @@ const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 const DATE: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$";
 /// An RFC 3339 time.
 const DATE_TIME: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
-/// Text with no NUL in it.
-const NO_NUL: &str = "^[^\\u0000]*$";
+/// A pattern for text that holds no NUL (PostgreSQL cannot store one).
+pub const NO_NUL: &str = "^[^\\u0000]*$";
 /// A lower-case slug (`website_form`, `call`).
 const SLUG: &str = "^[a-z0-9_-]{1,50}$";
 
@@ -345,5 +345,58 @@ pub fn objects() -> Array {
         .schema_type(SchemaType::Type(Type::Array))
         .items(object)
         .min_items(Some(1))
+        .build()
+}
+
+/// A sequence's touchpoint days, or `null` (the default schedule): distinct days 1 to 365 after
+/// the start, in any order.
+pub fn touchpoint_days_or_null() -> Array {
+    let day = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Integer))
+        .minimum(Some(1))
+        .maximum(Some(365));
+    ArrayBuilder::new()
+        .schema_type(SchemaType::Array(vec![Type::Array, Type::Null]))
+        .items(day)
+        .min_items(Some(1))
+        .max_items(Some(365))
+        .unique_items(true)
+        .build()
+}
+
+/// A scoring weight: 0 to 1, relative to the others.
+pub fn weight() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Number))
+        .minimum(Some(0))
+        .maximum(Some(1))
+        .build()
+}
+
+/// An uploaded CSV file, as a form part: its text, holding no NUL.
+pub fn csv_file() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .content_media_type("text/csv")
+        .pattern(Some(NO_NUL))
+        .build()
+}
+
+/// A call's language as the domain reads it: `en` or `es` (also `english`, `spanish`,
+/// `español`, any case), alone or as a locale such as `es-CL`.
+const LANGUAGE: &str = "^\\s*([Ee][Nn]([Gg][Ll][Ii][Ss][Hh])?|[Ee][Ss]|[Ss][Pp][Aa][Nn][Ii][Ss][Hh]|[Ee][Ss][Pp][Aa][NnÑñ][Oo][Ll])([-_][^\\u0000]*)?$";
+
+field!(
+    /// A call's language: `en` or `es`, or a locale such as `es-CL`.
+    language, language_or_null, |nullable| string(nullable).pattern(Some(LANGUAGE)).build()
+);
+
+/// Seed 004's voice settings, or `null`: free-form, but a `language` in it is a call language.
+pub fn voice_settings_or_null() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Array(vec![Type::Object, Type::Null]))
+        .property("language", language())
+        .additional_properties(Some(Ref::from_schema_name(JSON_VALUE)))
+        .property_names(Some(string(false).pattern(Some(NO_NUL))))
         .build()
 }

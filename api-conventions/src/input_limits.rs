@@ -29,7 +29,19 @@ pub fn configure_input_limits(cfg: &mut ServiceConfig) {
     )
     .app_data(web::PayloadConfig::new(MAX_RAW_BODY_BYTES))
     .app_data(web::QueryConfig::default().error_handler(|error, _| query_error(error).into()))
-    .app_data(web::PathConfig::default().error_handler(|error, _| path_error(error).into()));
+    .app_data(web::PathConfig::default().error_handler(|error, req| {
+        // `/appointments/available-slots` asked with PUT reaches `/appointments/{id}`: a path
+        // served as it is written, with other methods, is 405, not an id that does not parse.
+        let literal = req
+            .app_data::<web::Data<KnownPaths>>()
+            .and_then(|known| known.allowed(req.path(), true));
+        match literal {
+            Some(allow) => {
+                actix_web::error::InternalError::from_response(error, method_not_allowed(req, &allow)).into()
+            }
+            None => path_error(error).into(),
+        }
+    }));
 }
 
 /// Every path pattern the app serves, with the methods it answers: what the fallback needs to
@@ -48,6 +60,38 @@ impl KnownPaths {
         }
         Self(known)
     }
+
+    /// The methods `path` is served with (`GET, POST`), if it is a known path; with
+    /// `literal_only`, only paths registered without parameters count.
+    fn allowed(&self, path: &str, literal_only: bool) -> Option<String> {
+        let literal = |def: &actix_web::dev::ResourceDef| def.pattern().is_some_and(|p| !p.contains('{'));
+        let mut matching = self.0.iter().filter(|(def, _)| def.is_match(path));
+        let found = if literal_only {
+            matching.find(|(def, _)| literal(def))
+        } else {
+            let matching: Vec<_> = matching.collect();
+            matching
+                .iter()
+                .find(|(def, _)| literal(def))
+                .or_else(|| matching.first())
+                .copied()
+        };
+        found.map(|(_, methods)| methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "))
+    }
+}
+
+/// 405 in the error shape, with `Allow`.
+fn method_not_allowed(req: &HttpRequest, allow: &str) -> actix_web::HttpResponse {
+    let error = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        format!("{} is not served here; this path answers {allow}", req.method()),
+    );
+    let mut response = actix_web::ResponseError::error_response(&error);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(allow) {
+        response.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    response
 }
 
 /// The fallback for requests no route serves: 405 with `Allow` when the path is served with
@@ -56,29 +100,10 @@ pub async fn route_not_found(
     req: HttpRequest,
     known: Option<web::Data<KnownPaths>>,
 ) -> Result<actix_web::HttpResponse, actix_web::Error> {
-    let allowed = known.and_then(|known| {
-        known
-            .0
-            .iter()
-            .find(|(def, _)| def.is_match(req.path()))
-            .map(|(_, methods)| methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "))
-    });
-    let error = match allowed {
-        Some(allow) => {
-            let error = ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
-                format!("{} is not served here; this path answers {allow}", req.method()),
-            );
-            let mut response = actix_web::ResponseError::error_response(&error);
-            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
-                response.headers_mut().insert(actix_web::http::header::ALLOW, value);
-            }
-            return Ok(response);
-        }
-        None => ApiError::new(StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND", "no such endpoint"),
-    };
-    Err(error.into())
+    match known.and_then(|known| known.allowed(req.path(), false)) {
+        Some(allow) => Ok(method_not_allowed(&req, &allow)),
+        None => Err(ApiError::new(StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND", "no such endpoint").into()),
+    }
 }
 
 /// Reads a body of at most `limit` bytes, for endpoints that take more than the JSON limit.
@@ -126,11 +151,48 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// A JSON body that may be left out: a request without a body is `None`; a body that is there
+/// is read as [`Json`] reads it, and refused as it would be (an unreadable body is not a
+/// missing one).
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        use actix_web::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+        let headers = req.headers();
+        let no_body = match headers.get(CONTENT_LENGTH) {
+            Some(length) => length.as_bytes() == b"0",
+            None => !headers.contains_key(TRANSFER_ENCODING),
+        };
+        if no_body {
+            return Box::pin(async { Ok(OptionalJson(None)) });
+        }
+        let body = Json::<T>::from_request(req, payload);
+        Box::pin(async move { Ok(OptionalJson(Some(body.await?.0))) })
+    }
+}
+
+/// Shapes a JSON object already read into `T`, as [`Json`] does: what `T` does not read is
+/// dropped, what it reads may not hold NUL.
+pub fn parse_json_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    from_checked_value(value)
+}
+
 fn from_checked_value<T: DeserializeOwned>(mut value: Value) -> Result<T, ApiError> {
+    // Every body is an object of named fields (serde would also fill a struct from a list).
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "INVALID_BODY",
+            "the body must be a JSON object of named fields",
+        ));
+    }
     integral_numbers_as_integers(&mut value);
     // What the endpoint does not read is dropped, not stored: only the fields it reads matter.
     let mut ignored = vec![];
-    let parsed = serde_ignored::deserialize(&value, |path| ignored.push(path.to_string()))
+    let parsed = serde_ignored::deserialize(&value, |path| ignored.push(steps(&path)))
         .map_err(|e| json_error(JsonPayloadError::Deserialize(e)))?;
     let mut unread = value;
     for path in &ignored {
@@ -160,19 +222,45 @@ fn integral_numbers_as_integers(value: &mut Value) {
 }
 
 /// Removes the member at `path` (serde_ignored's `a.b.0.c`) from `value`.
-fn remove_path(value: &mut Value, path: &str) {
-    let segments: Vec<&str> = path.split('.').collect();
-    let Some((last, parents)) = segments.split_last() else {
+/// One step from a JSON value into a part of it.
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// The steps serde_ignored's `path` takes from the root (an `Option` or newtype is no step in
+/// the JSON; a key may hold any character, dots included).
+fn steps(path: &serde_ignored::Path<'_>) -> Vec<Step> {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => vec![],
+        Path::Seq { parent, index } => {
+            let mut steps = steps(parent);
+            steps.push(Step::Index(*index));
+            steps
+        }
+        Path::Map { parent, key } => {
+            let mut steps = steps(parent);
+            steps.push(Step::Key(key.clone()));
+            steps
+        }
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => steps(parent),
+    }
+}
+
+/// Removes the key `steps` lead to from `value`.
+fn remove_path(value: &mut Value, steps: &[Step]) {
+    let Some((Step::Key(last), parents)) = steps.split_last() else {
         return;
     };
     let mut at = value;
-    for segment in parents {
-        at = match at {
-            Value::Object(map) => match map.get_mut(*segment) {
+    for step in parents {
+        at = match (at, step) {
+            (Value::Object(map), Step::Key(key)) => match map.get_mut(key) {
                 Some(next) => next,
                 None => return,
             },
-            Value::Array(items) => match segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+            (Value::Array(items), Step::Index(index)) => match items.get_mut(*index) {
                 Some(next) => next,
                 None => return,
             },
@@ -180,7 +268,7 @@ fn remove_path(value: &mut Value, path: &str) {
         };
     }
     if let Value::Object(map) = at {
-        map.remove(*last);
+        map.remove(last);
     }
 }
 
@@ -311,5 +399,26 @@ mod tests {
         }
         let refused = parse_json::<Named>(b"{\"name\": \"a\\u0000b\"}").unwrap_err();
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    #[test]
+    fn unread_keys_inside_optional_parts_and_keys_with_dots_are_dropped() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Criteria {
+            budget: Option<String>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        struct Body {
+            criteria: Option<Criteria>,
+        }
+        let body: Body =
+            parse_json(b"{\"criteria\": {\"budget\": \"high\", \"a.b\\u0000\": 1}, \"x.\\u0000\": {}}").unwrap();
+        assert_eq!(body.criteria.and_then(|c| c.budget).as_deref(), Some("high"));
+    }
+
+    #[test]
+    fn a_body_is_an_object() {
+        let refused = parse_json::<Step>(b"[1, 2]").unwrap_err();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     }
 }

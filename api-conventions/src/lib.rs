@@ -22,7 +22,8 @@ pub use api_route::{register_routes, ApiRoute, RouteDoc, SchemaSource};
 pub use authenticator::Authenticator;
 pub use idempotency::{idempotency, IdempotencyStore};
 pub use input_limits::{
-    configure_input_limits, parse_json, read_body, refuse_unstorable_text, route_not_found, Json, KnownPaths,
+    configure_input_limits, parse_json, parse_json_value, read_body, refuse_unstorable_text, route_not_found, Json,
+    KnownPaths, OptionalJson,
 };
 pub use principal::{Credential, Principal};
 pub use rate_limit::{rate_limit, RateLimiter};

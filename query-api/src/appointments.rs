@@ -52,7 +52,8 @@ pub struct AppointmentListParams {
 /// `GET /api/v1/appointments/available-slots` parameters.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SlotParams {
-    /// One local date (YYYY-MM-DD), or `date_from`/`date_to` (at most 31 days).
+    /// One local date (YYYY-MM-DD), or `date_from`/`date_to`; one search covers at most 31 days
+    /// (a longer range is answered for its first 31, as the answer's `date_to` says).
     #[schema(schema_with = leadstream_api_conventions::field_schema::date)]
     date: Option<String>,
     #[schema(schema_with = leadstream_api_conventions::field_schema::date)]
@@ -109,6 +110,12 @@ pub struct SlotList {
     timezone: String,
     agent_id: Uuid,
     duration: u32,
+    /// The first local date searched.
+    #[schema(value_type = String, format = Date)]
+    date_from: chrono::NaiveDate,
+    /// The last local date searched: `date_to` as asked, or the 31st day when more were asked.
+    #[schema(value_type = String, format = Date)]
+    date_to: chrono::NaiveDate,
     #[schema(value_type = Object)]
     business_hours: BTreeMap<String, OpeningHours>,
     #[schema(value_type = Vec<Object>)]
@@ -244,12 +251,9 @@ pub async fn available_slots_for(
         (None, None, Some(to)) => (today, to),
         (None, None, None) => (today, today + Duration::days(6)),
     };
-    if to < from || (to - from).num_days() >= MAX_SLOT_DAYS {
-        e.push(FieldError::new(
-            "date_to",
-            format!("must be on or after date_from, within {MAX_SLOT_DAYS} days"),
-        ));
-    }
+    // One search covers at most MAX_SLOT_DAYS days: a longer range is answered for its first
+    // ones (the answer says which), and a range that ends before it starts holds no slot.
+    let to = to.min(from + Duration::days(MAX_SLOT_DAYS - 1));
     let (Some(duration), Some(step)) = (duration, step) else {
         return Err(ApiError::validation(e));
     };
@@ -307,6 +311,8 @@ pub async fn available_slots_for(
         timezone: hours.timezone.name().to_string(),
         agent_id: agent,
         duration,
+        date_from: from,
+        date_to: to,
         business_hours: hours.opening_hours(),
         slots,
     }))

@@ -1,7 +1,5 @@
 //! The lead list's filters and pagination, parsed once and turned into SQL.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use leadstream_domain::lead::LeadAccess;
 use leadstream_domain::scoring::Tier;
@@ -15,6 +13,8 @@ use uuid::Uuid;
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
 const MAX_SEARCH_CHARS: usize = 100;
+/// The furthest offset: where the last page of the largest size starts.
+const MAX_SKIP: u64 = (crate::paging::MAX_PAGE as u64 - 1) * MAX_LIMIT as u64;
 
 /// `GET /api/v1/leads` query parameters as sent; both the seeds' spellings are accepted.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -48,10 +48,15 @@ pub struct ListLeadsParams {
     page: Option<u32>,
     #[schema(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
+    /// Rows to skip; at most as many as the last page starts after.
     #[serde(alias = "offset")]
+    #[schema(minimum = 0, maximum = 199_999_800)]
     skip: Option<u64>,
     #[schema(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    /// `next_cursor` of the previous page (where it ended: microseconds since 1970 and the
+    /// last lead's id); with it, `page` and `skip` are ignored.
+    #[schema(pattern = "^[0-9]{1,16}_[0-9a-f]{32}$")]
     cursor: Option<String>,
 }
 
@@ -72,17 +77,12 @@ pub struct Cursor {
 impl Cursor {
     /// The opaque text a client sends back.
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}_{}", self.created_at.timestamp_micros(), self.id))
+        format!("{}_{}", self.created_at.timestamp_micros(), self.id.simple())
     }
 
     fn decode(raw: &str) -> Result<Self, FieldError> {
         let invalid = || FieldError::new("cursor", "is not a cursor this API issued");
-        let text = URL_SAFE_NO_PAD
-            .decode(raw)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(invalid)?;
-        let (micros, id) = text.split_once('_').ok_or_else(invalid)?;
+        let (micros, id) = raw.split_once('_').ok_or_else(invalid)?;
         let created_at = micros
             .parse()
             .ok()
@@ -153,13 +153,14 @@ impl ListLeadsParams {
             e.push(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")));
         }
         let start = match (self.cursor, self.skip, self.page) {
-            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-                e.push(FieldError::new("cursor", "cannot be combined with skip or page"));
-                PageStart::Offset(0)
-            }
-            (Some(raw), None, None) => e
+            // The cursor names where the page starts; an offset beside it says nothing more.
+            (Some(raw), _, _) => e
                 .check(Cursor::decode(&raw))
                 .map_or(PageStart::Offset(0), PageStart::After),
+            (None, Some(skip), _) if skip > MAX_SKIP => {
+                e.push(FieldError::new("skip", format!("must be 0 to {MAX_SKIP}")));
+                PageStart::Offset(0)
+            }
             (None, Some(skip), _) => PageStart::Offset(skip),
             (None, None, Some(page)) if page == 0 || page > crate::paging::MAX_PAGE => {
                 e.push(FieldError::new(
@@ -299,8 +300,24 @@ mod tests {
             id: Uuid::now_v7(),
         };
         let q = params(|p| p.cursor = Some(cursor.encode())).parse().unwrap();
-        assert_eq!(q.start, PageStart::After(cursor));
+        assert_eq!(q.start, PageStart::After(cursor.clone()));
         assert!(params(|p| p.cursor = Some("nope".into())).parse().is_err());
+        // A cursor says where the page starts; an offset beside it is ignored.
+        let both = params(|p| {
+            p.cursor = Some(cursor.encode());
+            p.page = Some(3);
+            p.skip = Some(10);
+        })
+        .parse()
+        .unwrap();
+        assert_eq!(both.start, PageStart::After(cursor));
+        // Whatever the document's pattern allows is a cursor.
+        for edge in [
+            "0_00000000000000000000000000000000",
+            "9999999999999999_ffffffffffffffffffffffffffffffff",
+        ] {
+            assert!(params(|p| p.cursor = Some(edge.into())).parse().is_ok(), "{edge}");
+        }
     }
 
     #[test]
@@ -315,5 +332,8 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["status", "pipeline_stage", "min_score", "limit"]);
+        let beyond = params(|p| p.skip = Some(MAX_SKIP + 1)).parse().unwrap_err();
+        assert_eq!(beyond.0[0].field, "skip");
+        assert!(params(|p| p.skip = Some(MAX_SKIP)).parse().is_ok());
     }
 }

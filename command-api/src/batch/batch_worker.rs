@@ -223,7 +223,11 @@ impl BatchWorker {
             email: email.clone(),
             error,
         };
-        let request: QualifyRequest = match serde_json::from_value(input) {
+        let request = match input {
+            Value::Object(fields) => QualifyRequest::from_fields(fields),
+            _ => return Ok(failed("not a lead: an item is a JSON object".into())),
+        };
+        let request = match request {
             Ok(request) => request,
             Err(e) => return Ok(failed(format!("not a lead: {e}"))),
         };

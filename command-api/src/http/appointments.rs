@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use leadstream_api_conventions::{ApiError, Json, Principal};
+use leadstream_api_conventions::{ApiError, Json, OptionalJson, Principal};
 use leadstream_domain::appointment::{
     Appointment, AppointmentAction, AppointmentError, AppointmentStatus, BusinessHours, OpeningHours, ReminderTrigger,
     ScheduleAppointment, DEFAULT_REMINDERS_MINUTES,
@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::calls::slug;
 use super::command_response::{command_error, request_metadata, EVENT_POSITION_HEADER};
 use super::lead_requests::{required_field, uuid_field};
-use super::leads::{ensure_active_agent, visible_lead, Service};
+use super::leads::{ensure_active_agent, no_address, visible_lead, Service};
 use crate::appointments::{
     send_reminder, AppointmentFailure, AppointmentService, BusinessHoursStore, Reminder, ReminderFailure,
 };
@@ -103,14 +103,49 @@ fn time_zone() -> utoipa::openapi::Object {
         .build()
 }
 
+/// Business hours as the domain reads them: weekday names (any case) to an opening and a closing
+/// time, HH:MM.
+fn opening_hours_by_day() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let any_case: Vec<String> = leadstream_domain::appointment::WEEKDAYS
+        .iter()
+        .map(|day| {
+            day.chars()
+                .map(|c| format!("[{}{}]", c, c.to_ascii_uppercase()))
+                .collect::<String>()
+        })
+        .collect();
+    let time = || {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .pattern(Some("^([01][0-9]|2[0-3]):[0-5][0-9]$"))
+    };
+    let day = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Object))
+        .property("open", time())
+        .property("close", time())
+        .required("open")
+        .required("close");
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Object))
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::String))
+                .pattern(Some(format!("^\\s*({})\\s*$", any_case.join("|")))),
+        ))
+        .additional_properties(Some(day))
+        .build()
+}
+
 /// `PUT /api/v1/settings/business-hours` (seed 002's business settings).
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct BusinessHoursBody {
     /// An IANA time zone, e.g. `America/Santiago`.
     #[schema(schema_with = time_zone)]
     timezone: String,
-    /// Keyed by weekday (`monday` … `sunday`): `{"open": "09:00", "close": "17:00"}`; a missing day is closed.
-    #[schema(value_type = Object)]
+    /// Keyed by weekday (`monday` … `sunday`): `{"open": "09:00", "close": "17:00"}`, opening
+    /// before it closes; a missing day is closed.
+    #[schema(schema_with = opening_hours_by_day)]
     business_hours: BTreeMap<String, OpeningHours>,
 }
 
@@ -185,10 +220,7 @@ fn failure(error: AppointmentFailure) -> ApiError {
 fn reminder_failure(error: ReminderFailure) -> ApiError {
     match error {
         ReminderFailure::Appointment(e) => failure(e),
-        ReminderFailure::NoAddress(channel) => ApiError::validation(ValidationErrors(vec![FieldError::new(
-            "method",
-            format!("the lead has no address for {}", channel.as_str()),
-        )])),
+        ReminderFailure::NoAddress(channel) => no_address(channel, None),
         ReminderFailure::Provider(error) => {
             tracing::warn!(%error, "message provider failed on a reminder");
             ApiError::new(
@@ -389,9 +421,9 @@ pub async fn remind(
     clock: web::Data<Clock>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Option<Json<RemindRequest>>,
+    body: OptionalJson<RemindRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.map(Json::into_inner).unwrap_or(RemindRequest {
+    let body = body.0.unwrap_or(RemindRequest {
         method: None,
         message: None,
     });

@@ -2,9 +2,10 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use leadstream_api_conventions::{ApiError, Json, Principal};
+use leadstream_api_conventions::{ApiError, Json, OptionalJson, Principal};
 use leadstream_domain::call::{Call, CallDirection, CallError};
 use leadstream_domain::conversation::{CallAnalytics, CallSummary, Language, TurnAnalysis};
+use leadstream_domain::lead::Channel;
 use leadstream_domain::values::{LongText, PhoneNumber, ShortText};
 use leadstream_domain::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,7 @@ use uuid::Uuid;
 
 use super::command_response::{command_error, request_metadata, EVENT_POSITION_HEADER};
 use super::lead_requests::{required_field, uuid_field};
-use super::leads::{visible_lead, Service};
+use super::leads::{no_address, visible_lead, Service};
 use crate::calls::{CallFailure, CallService, NewCall};
 use crate::clock::Clock;
 use crate::{CommandMetadata, Executed};
@@ -33,9 +34,10 @@ pub struct CreateCallRequest {
     #[schema(schema_with = leadstream_api_conventions::field_schema::short_text_or_null)]
     purpose: Option<String>,
     /// `en` or `es` (or a locale such as `es-CL`); default `en`.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::language_or_null)]
     language: Option<String>,
     /// Seed 004's `voice_settings`; its `language` is read when `language` is absent.
-    #[schema(schema_with = leadstream_api_conventions::field_schema::metadata_or_null)]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::voice_settings_or_null)]
     voice_settings: Option<serde_json::Value>,
 }
 
@@ -203,25 +205,42 @@ pub async fn create(
     let purpose = e.check_opt(body.purpose, |raw| {
         ShortText::parse("purpose", &raw).map(|p| p.as_str().to_string())
     });
-    let language = body.language.or_else(|| {
-        body.voice_settings
-            .as_ref()
-            .and_then(|v| v.get("language"))
-            .and_then(|l| l.as_str())
-            .map(str::to_string)
+    // Voice settings are free-form, but when given they are an object, and a language in them
+    // is a language (the one used when `language` is absent).
+    let settings_language = match body.voice_settings.as_ref() {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Object(settings)) => match settings.get("language") {
+            None => None,
+            Some(serde_json::Value::String(language)) => Some(language.clone()),
+            Some(_) => {
+                e.push(FieldError::new(
+                    "voice_settings.language",
+                    "must be a language such as en or es-CL",
+                ));
+                None
+            }
+        },
+        Some(_) => {
+            e.push(FieldError::new("voice_settings", "must be an object"));
+            None
+        }
+    };
+    let settings_language = e.check_opt(settings_language, |raw| {
+        Language::parse(&raw).map_err(|error| FieldError::new("voice_settings.language", error.message))
     });
-    let language = e.check_opt(language, |raw| Language::parse(&raw)).unwrap_or_default();
+    let language = e.check_opt(body.language, |raw| Language::parse(&raw));
+    let language = language.or(settings_language).unwrap_or_default();
     let Some(lead_id) = lead_id else {
         return Err(ApiError::validation(e));
     };
     let lead = visible_lead(&leads, &principal, lead_id).await?;
-    let phone = phone.or_else(|| lead.phone.clone());
-    if phone.is_none() && e.0.is_empty() {
-        e.push(FieldError::new("phone_number", "the lead has no phone; give one"));
-    }
-    let Some(phone) = phone.filter(|_| e.0.is_empty()) else {
+    if !e.0.is_empty() {
         return Err(ApiError::validation(e));
-    };
+    }
+    // The request is well formed; the lead's state is what stands in the way (409).
+    let phone = phone
+        .or_else(|| lead.phone.clone())
+        .ok_or_else(|| no_address(Channel::Sms, Some("phone_number")))?;
     let call = NewCall {
         direction: CallDirection::Outbound,
         phone,
@@ -286,9 +305,9 @@ pub async fn end(
     clock: web::Data<Clock>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: Option<Json<EndCallRequest>>,
+    body: OptionalJson<EndCallRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.map(Json::into_inner).unwrap_or(EndCallRequest {
+    let body = body.0.unwrap_or(EndCallRequest {
         reason: None,
         outcome: None,
     });

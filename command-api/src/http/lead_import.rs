@@ -66,14 +66,15 @@ pub struct DuplicateRow {
     value: String,
 }
 
-/// The upload's form, for the API document.
-#[derive(ToSchema)]
+/// The upload's form, for the API document: the one field `file`.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImportForm {
     /// The CSV: a header row, then one lead per row. Columns: `phone`, `name`, `email`, `tags`
     /// (separated by `;` or `|`) and any other lead field (`first_name`, `last_name`, `company`,
     /// `title`, `industry`, `source`, `message`, `notes`, `status`, `pipeline_stage`,
     /// `metadata` as a JSON object); other columns go into `metadata`.
-    #[schema(value_type = String, format = Binary)]
+    #[schema(schema_with = leadstream_api_conventions::field_schema::csv_file)]
     #[allow(dead_code)]
     file: Vec<u8>,
 }
@@ -184,14 +185,20 @@ pub async fn import(
     Ok(response.json(answer))
 }
 
-/// The `file` field of a multipart form (or its first field with a file name).
+/// The `file` field of a multipart form, its one field.
 async fn read_upload(mut form: Multipart, limit: usize) -> Result<Vec<u8>, ApiError> {
     let bad =
         |e: actix_multipart::MultipartError| ApiError::bad_request("INVALID_BODY", format!("bad multipart body: {e}"));
+    let refused =
+        |why: String| ApiError::validation(leadstream_domain::ValidationErrors(vec![FieldError::new("file", why)]));
+    let mut file = None;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(bad)?;
-        let wanted =
-            field.name() == Some("file") || field.content_disposition().and_then(|d| d.get_filename()).is_some();
+        // The form has one field: another one is a mistake worth naming, not data to drop.
+        if field.name() != Some("file") || file.is_some() {
+            let name = field.name().unwrap_or_default().chars().take(64).collect::<String>();
+            return Err(refused(format!("the form has one field, `file`, once; not {name:?}")));
+        }
         let mut bytes = vec![];
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(bad)?;
@@ -204,13 +211,9 @@ async fn read_upload(mut form: Multipart, limit: usize) -> Result<Vec<u8>, ApiEr
             }
             bytes.extend_from_slice(&chunk);
         }
-        if wanted {
-            return Ok(bytes);
-        }
+        file = Some(bytes);
     }
-    Err(ApiError::validation(leadstream_domain::ValidationErrors(vec![
-        FieldError::new("file", "is required: a CSV file in the form field `file`"),
-    ])))
+    file.ok_or_else(|| refused("is required: a CSV file in the form field `file`".into()))
 }
 
 /// One data row: its line and the lead it makes, or why it cannot make one.
@@ -239,11 +242,8 @@ fn parse_rows(csv_bytes: &[u8], max_rows: usize) -> Result<Vec<Row>, ApiError> {
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_lowercase().replace([' ', '-'], "_"))
         .collect();
-    if !headers.iter().any(|h| h == "email" || h == "phone") {
-        return Err(invalid_file(
-            "the header row needs an `email` or a `phone` column".into(),
-        ));
-    }
+    // A file without an `email` or `phone` column is read like any other: each of its rows is
+    // refused for what it lacks, line by line, as the create rules say.
     let csv_source = LeadSource::parse("csv").map_err(|e| ApiError::internal(e.message))?;
     let mut rows = vec![];
     for record in reader.records() {

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{SubsecRound, Utc};
 use leadstream_api_conventions::{ApiError, Json, Principal};
 use leadstream_domain::lead::{LeadAction, LeadCommand};
-use leadstream_domain::{FieldError, ValidationErrors};
+
 use uuid::Uuid;
 
 use super::command_response::{command_error, command_response, expected_version, request_metadata};
@@ -31,7 +31,7 @@ async fn run(
     Ok(command_response(status, outcome))
 }
 
-/// Refuses (422 naming `agent_id`) unless `agent` is an active user of the principal's tenant.
+/// Refuses (404) unless `agent` is an active user of the principal's tenant.
 pub(super) async fn ensure_active_agent(
     identity: &IdentityService,
     principal: &Principal,
@@ -42,14 +42,24 @@ pub(super) async fn ensure_active_agent(
         .is_active_user(principal.tenant_id.0, agent)
         .await
         .map_err(ApiError::internal)?;
+    // Like any id a body names: one that names no active user of the tenant is not found.
     if active {
         Ok(())
     } else {
-        Err(ApiError::validation(ValidationErrors(vec![FieldError::new(
-            "agent_id",
-            "is not an active user of your tenant",
-        )])))
+        Err(ApiError::not_found("active user with this agent_id"))
     }
+}
+
+/// The lead cannot be reached on `channel` until it has an address there: its state, not the
+/// request, stands in the way (409). `give` names the field that would supply one, if any.
+pub(super) fn no_address(channel: leadstream_domain::lead::Channel, give: Option<&str>) -> ApiError {
+    use leadstream_domain::lead::Channel;
+    let (code, what) = match channel {
+        Channel::Sms => ("LEAD_HAS_NO_PHONE", "phone"),
+        Channel::Email => ("LEAD_HAS_NO_EMAIL", "e-mail"),
+    };
+    let hint = give.map(|field| format!("; give {field}")).unwrap_or_default();
+    ApiError::conflict(code, format!("the lead has no {what}{hint}"))
 }
 
 /// The lead `lead_id`, if the principal may see it and it is not erased; otherwise 404.

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::command_response::command_headers;
 use super::lead_requests::{required_field, uuid_field};
-use super::leads::{execute, visible_lead, Service};
+use super::leads::{execute, no_address, visible_lead, Service};
 use crate::integrations::{Integrations, Outbound};
 
 /// `POST /api/v1/sms`.
@@ -146,21 +146,22 @@ async fn send_message(
     integrations: &Integrations,
     principal: &Principal,
     req: &HttpRequest,
-    mut errors: ValidationErrors,
+    errors: ValidationErrors,
     send: Send,
 ) -> Result<HttpResponse, ApiError> {
     let lead = visible_lead(service, principal, send.lead_id).await?;
-    let to = send.to.or_else(|| lead.address_for(send.channel));
-    if to.is_none() {
-        let (field, what) = match send.channel {
-            Channel::Sms => ("phone", "the lead has no phone; give one"),
-            Channel::Email => ("to", "the lead has no e-mail; give one"),
-        };
-        errors.push(FieldError::new(field, what));
-    }
-    let Some(to) = to.filter(|_| errors.0.is_empty()) else {
+    if !errors.0.is_empty() {
         return Err(ApiError::validation(errors));
+    }
+    // The request is well formed; the lead's state is what stands in the way (409).
+    let give = match send.channel {
+        Channel::Sms => "phone",
+        Channel::Email => "to",
     };
+    let to = send
+        .to
+        .or_else(|| lead.address_for(send.channel))
+        .ok_or_else(|| no_address(send.channel, Some(give)))?;
     let outbound = Outbound {
         tenant_id: principal.tenant_id.0,
         lead_id: send.lead_id,

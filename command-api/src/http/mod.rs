@@ -222,6 +222,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::post("/api/v1/calls/{id}/end", calls::end)
             .summary("Hang up: a held call answers its summary and analytics; a failure reason fails it")
             .accepts::<calls::EndCallRequest>()
+            .body_optional()
             .answers::<calls::CallAnswer>(200)
             .may_conflict(),
         ApiRoute::post("/api/v1/webhooks/inbound/{provider}", inbound_webhooks::receive)
@@ -255,6 +256,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::post("/api/v1/appointments/{id}/remind", appointments::remind)
             .summary("Send the lead a reminder now, by sms or email")
             .accepts::<appointments::RemindRequest>()
+            .body_optional()
             .answers::<appointments::AppointmentAnswer>(200)
             .may_conflict(),
         ApiRoute::get("/api/v1/settings/business-hours", appointments::business_hours)
@@ -305,6 +307,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::put("/api/v1/scoring/weights", scoring_weights::change)
             .summary("Set new scoring weights, as a new version (admins)")
             .accepts::<scoring_weights::WeightsRequest>()
+            .needs_one_positive(&["company_fit", "intent_signal", "budget_indicator", "urgency", "engagement"])
             .answers::<StoredWeights>(200),
         ApiRoute::get("/api/v1/scoring/weights/{version}", scoring_weights::version)
             .reads_store()

@@ -46,11 +46,11 @@ pub async fn qualify_new(
     integrations: web::Data<Integrations>,
     principal: Principal,
     req: HttpRequest,
-    body: Json<QualifyRequest>,
+    body: QualifyRequest,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     let lead_id = Uuid::now_v7();
-    let (lead, criteria) = body.into_inner().parse(lead_id).map_err(ApiError::validation)?;
+    let (lead, criteria) = body.parse(lead_id).map_err(ApiError::validation)?;
     let enrichment = integrations.enrich(&lead.enrichment_input()).await;
     let action = LeadAction::CreateQualified {
         lead: Box::new(lead),

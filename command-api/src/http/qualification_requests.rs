@@ -1,5 +1,6 @@
 //! The bodies of the qualification and CRM endpoints.
 
+use leadstream_api_conventions::{parse_json_value, ApiError};
 use leadstream_domain::lead::CreateLead;
 use leadstream_domain::scoring::{BudgetLevel, QualificationCriteria, Timeline};
 use leadstream_domain::values::{EmailAddress, ShortText};
@@ -49,11 +50,35 @@ impl QualifyLeadRequest {
 
 /// `POST /api/v1/qualify`: one inbound lead (seed 001), created and qualified in one call.
 /// `email` and `company` are required; every lead field is accepted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct QualifyRequest {
-    #[serde(flatten)]
     lead: CreateLeadRequest,
     criteria: Option<CriteriaRequest>,
+}
+
+/// The body is one object holding the lead's fields beside `criteria`: each part is read as any
+/// body is (what it does not read is dropped, what it reads may not hold NUL), which a
+/// `serde(flatten)` would not let the reader tell apart.
+impl actix_web::FromRequest for QualifyRequest {
+    type Error = actix_web::Error;
+    type Future = futures::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let body = actix_web::web::Json::<serde_json::Map<String, serde_json::Value>>::from_request(req, payload);
+        Box::pin(async move { Ok(Self::from_fields(body.await?.into_inner())?) })
+    }
+}
+
+impl QualifyRequest {
+    /// Reads one lead's object (a body, or a batch's item).
+    pub fn from_fields(mut fields: serde_json::Map<String, serde_json::Value>) -> Result<Self, ApiError> {
+        let criteria = match fields.remove("criteria") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(criteria) => Some(parse_json_value::<CriteriaRequest>(criteria)?),
+        };
+        let lead = parse_json_value::<CreateLeadRequest>(serde_json::Value::Object(fields))?;
+        Ok(Self { lead, criteria })
+    }
 }
 
 /// The criteria part of [`QualifyRequest`], for the document.

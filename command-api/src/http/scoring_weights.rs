@@ -15,10 +15,15 @@ type Store = web::Data<WeightsStore>;
 /// score divides by their sum.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct WeightsRequest {
+    #[schema(schema_with = leadstream_api_conventions::field_schema::weight, required = true)]
     company_fit: Option<f64>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::weight, required = true)]
     intent_signal: Option<f64>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::weight, required = true)]
     budget_indicator: Option<f64>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::weight, required = true)]
     urgency: Option<f64>,
+    #[schema(schema_with = leadstream_api_conventions::field_schema::weight, required = true)]
     engagement: Option<f64>,
 }
 

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::command_response::{command_error, request_metadata};
 use super::lead_requests::{required_field, uuid_field};
-use super::leads::{visible_lead, Service};
+use super::leads::{no_address, visible_lead, Service};
 use crate::clock::Clock;
 use crate::sequences::{SequenceFailure, SequenceService, SequenceView};
 
@@ -30,7 +30,8 @@ pub struct StartRequest {
     /// `sms` (the default) or `email`.
     #[schema(schema_with = leadstream_api_conventions::field_schema::channel_or_null)]
     channel: Option<String>,
-    /// Days after the start, ascending; default 3, 7 and 30.
+    /// Distinct days after the start, in any order; default 3, 7 and 30.
+    #[schema(schema_with = leadstream_api_conventions::field_schema::touchpoint_days_or_null)]
     touchpoint_days: Option<Vec<u32>>,
 }
 
@@ -57,6 +58,13 @@ pub struct SequenceListParams {
 #[derive(Serialize, ToSchema)]
 pub struct SequenceList {
     data: Vec<SequenceView>,
+}
+
+/// The schedule asked for, in the order the touchpoints fall (the days are a set).
+fn touchpoint_days(asked: Option<Vec<u32>>) -> Vec<u32> {
+    let mut days = asked.unwrap_or_else(|| DEFAULT_TOUCHPOINT_DAYS.to_vec());
+    days.sort_unstable();
+    days
 }
 
 fn failure(error: SequenceFailure) -> ApiError {
@@ -99,15 +107,12 @@ pub async fn start(
     let (Some(lead_id), Some(channel)) = (lead_id, channel) else {
         return Err(ApiError::validation(e));
     };
-    let lead = visible_lead(&service, &principal, lead_id).await?;
-    if lead.address_for(channel).is_none() {
-        e.push(FieldError::new(
-            "channel",
-            format!("the lead has no address for {}", channel.as_str()),
-        ));
-    }
     if !e.0.is_empty() {
         return Err(ApiError::validation(e));
+    }
+    let lead = visible_lead(&service, &principal, lead_id).await?;
+    if lead.address_for(channel).is_none() {
+        return Err(no_address(channel, None));
     }
     let now = clock.now();
     let command = SequenceCommand {
@@ -118,7 +123,7 @@ pub async fn start(
             lead_id,
             sequence_type,
             channel,
-            days: body.touchpoint_days.unwrap_or_else(|| DEFAULT_TOUCHPOINT_DAYS.to_vec()),
+            days: touchpoint_days(body.touchpoint_days),
             messages: vec![],
             campaign_id: None,
         }),
@@ -230,4 +235,15 @@ pub async fn list(
         .await
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(SequenceList { data }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn touchpoint_days_are_a_set_taken_in_order() {
+        assert_eq!(touchpoint_days(Some(vec![30, 3, 7])), [3, 7, 30]);
+        assert_eq!(touchpoint_days(None), DEFAULT_TOUCHPOINT_DAYS);
+    }
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use crate::{FieldError, ValidationErrors};
 
 /// The weekdays, Monday first, as the API names them.
-const WEEKDAYS: [&str; 7] = [
+/// The weekdays, as business hours name them (any case, spaces around allowed).
+pub const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",

@@ -10,7 +10,7 @@ pub use aggregate::{
     Appointment, AppointmentAction, AppointmentCommand, AppointmentError, AppointmentStatus, ReminderTrigger,
     ScheduleAppointment, DEFAULT_REMINDERS_MINUTES,
 };
-pub use business_hours::{available_slots, time_zone_names, BusinessHours, OpeningHours, Slot, SlotQuery};
+pub use business_hours::{available_slots, time_zone_names, BusinessHours, OpeningHours, Slot, SlotQuery, WEEKDAYS};
 pub use events::*;
 
 #[cfg(test)]
