@@ -303,6 +303,16 @@ async fn reminders_go_out_once_when_due_and_two_schedulers_never_send_one_twice(
     })
     .await;
     let admin = app.register_tenant().await;
+    // The clock moves lead commands too: a lead made a year ago is made a year ago.
+    clock.advance(-Duration::days(365));
+    let made = app.create_lead(&admin, json!({"phone": "+56922220009"})).await;
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(made.body["lead"]["created_at"].as_str().unwrap()).unwrap(),
+        clock.now(),
+        "{}",
+        made.body
+    );
+    clock.advance(Duration::days(365));
     let ana = lead(&app, &admin, "+56922220001").await;
     let starts = clock.now() + Duration::days(2);
     let booked = book(

@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{SubsecRound, Utc};
 use leadstream_api_conventions::{parse_json, read_body, ApiError, Principal};
 use leadstream_domain::batch::{BatchAction, BatchCommand, BatchError, SubmitBatch};
 use leadstream_domain::lead::LeadAccess;
@@ -61,6 +60,7 @@ pub async fn submit(
     jobs: web::Data<BatchJobs>,
     store: web::Data<crate::batch::BatchEventStore>,
     limits: web::Data<BatchLimits>,
+    clock: web::Data<crate::clock::Clock>,
     principal: Principal,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -115,7 +115,7 @@ pub async fn submit(
     jobs.enqueue(batch_id, principal.tenant_id.0, agent, priority, &leads)
         .await
         .map_err(ApiError::internal)?;
-    let issued_at = Utc::now().trunc_subsecs(6);
+    let issued_at = clock.now();
     let command = BatchCommand {
         tenant_id: principal.tenant_id,
         issued_at,

@@ -87,6 +87,14 @@ pub fn command_error(error: CommandError) -> ApiError {
     }
 }
 
+/// The instant a command of this request is issued at, from the app's injected clock (a test's
+/// manual clock moves every command, leads included).
+pub fn issued_now(req: &actix_web::HttpRequest) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    req.app_data::<actix_web::web::Data<crate::clock::Clock>>()
+        .map(|clock| clock.now())
+        .ok_or_else(|| ApiError::internal("no clock registered"))
+}
+
 /// The metadata of a command issued by this request: caused by the request's id, correlated by
 /// `correlation_id` (the request id when `None`).
 pub fn request_metadata(

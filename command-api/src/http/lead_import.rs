@@ -5,7 +5,6 @@
 use actix_multipart::Multipart;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{SubsecRound, Utc};
 use futures::StreamExt;
 use leadstream_api_conventions::{read_body, ApiError, Principal};
 use leadstream_domain::lead::{
@@ -118,7 +117,7 @@ pub async fn import(
         duplicate_rows: vec![],
         position: None,
     };
-    let issued_at = Utc::now().trunc_subsecs(6);
+    let issued_at = super::command_response::issued_now(&req)?;
     let weights = weights
         .current(principal.tenant_id.0)
         .await

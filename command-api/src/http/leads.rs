@@ -2,13 +2,12 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{SubsecRound, Utc};
 use leadstream_api_conventions::{ApiError, Json, Principal};
 use leadstream_domain::lead::{LeadAction, LeadCommand};
 
 use uuid::Uuid;
 
-use super::command_response::{command_error, command_response, expected_version, request_metadata};
+use super::command_response::{command_error, command_response, expected_version, issued_now, request_metadata};
 use super::lead_requests::*;
 use crate::identity::IdentityService;
 use crate::integrations::Integrations;
@@ -84,8 +83,7 @@ pub(super) async fn execute(
     lead_id: Uuid,
     action: LeadAction,
 ) -> Result<CommandOutcome, ApiError> {
-    // Microseconds: what PostgreSQL keeps, so the read model shows the instant the command saw.
-    let issued_at = Utc::now().trunc_subsecs(6);
+    let issued_at = issued_now(req)?;
     let correlation_id = req
         .headers()
         .get("x-correlation-id")
