@@ -168,6 +168,7 @@ impl RunningApp {
                     BatchSettings {
                         workers: settings.batch_workers,
                         poll_interval: Duration::from_millis(settings.batch_poll_ms.max(10)),
+                        clock: settings.clock.clone(),
                     },
                 );
                 tasks.push(tokio::spawn(worker.run(shutdown_rx.clone())));

@@ -312,6 +312,34 @@ async fn reminders_go_out_once_when_due_and_two_schedulers_never_send_one_twice(
         "{}",
         made.body
     );
+    // And a batch's items.
+    let batch = app
+        .call(
+            Method::POST,
+            "/api/v1/batch/qualify",
+            Some(&admin),
+            Some(json!({"leads": [{"email": "clock@batch.io", "company": "Clockwork"}]})),
+        )
+        .await;
+    assert_eq!(batch.status, StatusCode::ACCEPTED, "{}", batch.body);
+    let status_url = batch.body["status_url"].as_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let item_lead = loop {
+        let status = app.call(Method::GET, &status_url, Some(&admin), None).await;
+        if status.body["status"] != "processing" {
+            break status.body["results"][0]["lead_id"].as_str().unwrap().to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "the batch did not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let item_created: chrono::DateTime<Utc> = sqlx::query_scalar(
+        "SELECT (metadata->>'occurred_at')::timestamptz FROM events WHERE aggregate_id = $1 AND sequence = 1",
+    )
+    .bind(&item_lead)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(item_created, clock.now());
     clock.advance(Duration::days(365));
     let ana = lead(&app, &admin, "+56922220001").await;
     let starts = clock.now() + Duration::days(2);

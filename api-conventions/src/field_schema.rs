@@ -38,8 +38,10 @@ const DATE: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$";
 const DATE_TIME: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
 /// A pattern for text that holds no NUL (PostgreSQL cannot store one).
 pub const NO_NUL: &str = "^[^\\u0000]*$";
-/// A lower-case slug (`website_form`, `call`).
-const SLUG: &str = "^[a-z0-9_-]{1,50}$";
+/// A slug (`website_form`, `call`) as the domain reads one: trimmed of what Rust's `trim`
+/// removes (Unicode White_Space), then lower-cased (so ASCII letters of either case, and the
+/// Kelvin sign, which lower-cases to `k`), 1 to 50 of `a-z`, `0-9`, `_`, `-`.
+const SLUG: &str = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[A-Za-z0-9_\\u212a-]{1,50}[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$";
 
 fn string(nullable: bool) -> ObjectBuilder {
     let schema_type = if nullable {

@@ -1,4 +1,3 @@
-use chrono::{SubsecRound, Utc};
 use cqrs_es::persist::EventStoreAggregateContext;
 use cqrs_es::{Aggregate, EventStore};
 use leadstream_domain::batch::{Batch, BatchAction, BatchCommand, ItemOutcome};
@@ -30,6 +29,8 @@ pub struct BatchSettings {
     /// How often the queue is looked at without a wake-up (for other instances' batches and
     /// after a restart).
     pub poll_interval: Duration,
+    /// Where the items' commands take their time from.
+    pub clock: crate::clock::Clock,
 }
 
 /// Works through submitted batches: each item becomes a lead, created, enriched and qualified,
@@ -154,7 +155,7 @@ impl BatchWorker {
                 }
                 let metadata = CommandMetadata {
                     tenant_id: tenant,
-                    issued_at: Utc::now().trunc_subsecs(6),
+                    issued_at: self.settings.clock.now(),
                     actor: actor.clone(),
                     correlation_id: format!("batch:{batch_id}"),
                     causation_id: format!("batch:{batch_id}:{index}"),

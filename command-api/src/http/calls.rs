@@ -332,7 +332,7 @@ pub async fn end(
 
 /// A lower-case slug of at most 50 characters, named `field` when it is not.
 pub(super) fn slug(field: &str, raw: &str) -> Result<String, FieldError> {
-    leadstream_domain::values::ActivityType::parse(&raw.replace(['-', ' '], "_"))
+    leadstream_domain::values::ActivityType::parse(&raw.replace('-', "_"))
         .map(|s| s.as_str().to_string())
         .map_err(|e| e.for_field(field))
 }
