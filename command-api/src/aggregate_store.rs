@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::CommandMetadata;
 use leadstream_domain::personal_data::DataSubject;
-use leadstream_event_log::personal_data::seal_events;
+use leadstream_event_log::personal_data::{seal_events, KeyDurability};
 
 /// How often a command is tried against a stream other writers keep moving.
 const MAX_ATTEMPTS: u32 = 8;
@@ -157,7 +157,8 @@ impl<A: Aggregate + DataSubject + Clone> AggregateStore<A> {
             payloads.push(serde_json::to_value(event).map_err(|e| Appended::Store(e.to_string()))?);
         }
         let subject = after.data_subject();
-        seal_events(&mut tx, payloads.iter_mut().map(|p| (p, subject)).collect())
+        let sealing = payloads.iter_mut().map(|p| (p, subject)).collect();
+        seal_events(&mut tx, sealing, &[], KeyDurability::WithTheAppend)
             .await
             .map_err(store)?;
         let inserted = sqlx::query(

@@ -8,7 +8,7 @@ use cqrs_es::persist::{
 };
 use cqrs_es::Aggregate;
 use leadstream_domain::lead::Lead;
-use leadstream_event_log::personal_data::{self, SubjectKeys};
+use leadstream_event_log::personal_data::{self, KeyDurability, SubjectKeys};
 use postgres_es::PostgresEventRepository;
 use serde_json::Value;
 use sqlx::PgPool;
@@ -47,27 +47,13 @@ impl SealedRepository {
         }
     }
 
-    async fn keys_to_open(&self, subjects: &[Uuid]) -> Result<SubjectKeys, PersistenceError> {
-        if subjects.is_empty() {
-            return Ok(SubjectKeys::default());
-        }
-        let mut conn = self.pool.acquire().await.map_err(connection)?;
-        personal_data::keys_to_open(&mut conn, subjects)
-            .await
-            .map_err(connection)
-    }
-
     async fn opened(&self, mut events: Vec<SerializedEvent>) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        let mut subjects = vec![];
-        for event in &events {
-            personal_data::sealed_subjects(&event.event_type, &event.payload["data"], &mut subjects);
-        }
-        let keys = self.keys_to_open(&subjects).await?;
-        for event in &mut events {
-            if let Some(data) = event.payload.get_mut("data") {
-                personal_data::open(&event.event_type, data, &keys);
-            }
-        }
+        let mut conn = self.pool.acquire().await.map_err(connection)?;
+        let parts = events
+            .iter_mut()
+            .filter_map(|e| Some((e.event_type.as_str(), e.payload.get_mut("data")?)))
+            .collect();
+        personal_data::open_events(&mut conn, parts).await.map_err(connection)?;
         Ok(events)
     }
 }
@@ -94,10 +80,15 @@ impl PersistedEventRepository for SealedRepository {
         let Some(mut snapshot) = self.inner.get_snapshot::<A>(aggregate_id).await? else {
             return Ok(None);
         };
-        let subjects: Vec<Uuid> = personal_data::document_subject(&snapshot.aggregate)
-            .into_iter()
-            .collect();
-        let keys = self.keys_to_open(&subjects).await?;
+        let keys = match personal_data::document_subject(&snapshot.aggregate) {
+            Some(subject) => {
+                let mut conn = self.pool.acquire().await.map_err(connection)?;
+                personal_data::keys_to_open(&mut conn, &[subject])
+                    .await
+                    .map_err(connection)?
+            }
+            None => SubjectKeys::default(),
+        };
         // A snapshot whose key is gone is no snapshot: the stream is read from its start.
         Ok(
             personal_data::open_document(&snapshot.aggregate, &keys).map(|aggregate| {
@@ -113,18 +104,16 @@ impl PersistedEventRepository for SealedRepository {
         snapshot_update: Option<(String, Value, usize)>,
     ) -> Result<(), PersistenceError> {
         let mut sealed = events.to_vec();
-        let mut conn = self.pool.acquire().await.map_err(connection)?;
         let streams: Vec<Option<Uuid>> = sealed.iter().map(|e| Uuid::parse_str(&e.aggregate_id).ok()).collect();
         let payloads = sealed.iter_mut().map(|e| &mut e.payload).zip(streams).collect();
-        personal_data::seal_events_ahead(&mut conn, payloads)
-            .await
-            .map_err(connection)?;
+        // A lead's snapshot is sealed for the lead: its key comes back with the events'.
         let snapshot_subject: Vec<Uuid> = snapshot_update
             .as_ref()
             .and_then(|(id, _, _)| Uuid::parse_str(id).ok())
             .into_iter()
             .collect();
-        let keys = personal_data::keys_to_seal_ahead(&mut conn, &snapshot_subject)
+        let mut conn = self.pool.acquire().await.map_err(connection)?;
+        let keys = personal_data::seal_events(&mut conn, payloads, &snapshot_subject, KeyDurability::AheadOfTheAppend)
             .await
             .map_err(connection)?;
         drop(conn);

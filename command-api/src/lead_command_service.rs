@@ -6,7 +6,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use crate::{CommandMetadata, LeadEventStore};
-use leadstream_event_log::personal_data::seal_events;
+use leadstream_event_log::personal_data::{seal_events, KeyDurability};
 
 /// How often a command without an expected version is tried before it reports contention.
 const MAX_ATTEMPTS: u32 = 12;
@@ -187,7 +187,8 @@ impl LeadCommandService {
                 .await
                 .map_err(|e| CommandError::Store(e.to_string()))?;
             let subjects: Vec<Option<Uuid>> = ids.iter().map(|id| Uuid::parse_str(id).ok()).collect();
-            seal_events(&mut tx, payloads.iter_mut().zip(subjects).collect())
+            let events = payloads.iter_mut().zip(subjects).collect();
+            seal_events(&mut tx, events, &[], KeyDurability::WithTheAppend)
                 .await
                 .map_err(|e| CommandError::Store(e.to_string()))?;
             sqlx::query(

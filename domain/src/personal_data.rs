@@ -25,10 +25,11 @@ pub type PersonalField = (&'static str, Shredded);
 
 use Shredded::{Empty, Null, Text};
 
-/// The personal fields of events of `event_type` (the dotted name, e.g. `lead.created`).
-pub fn personal_fields(event_type: &str) -> &'static [PersonalField] {
-    match event_type {
-        "lead.created" => &[
+/// Every event type with personal fields, and those fields.
+pub const PERSONAL_FIELDS: &[(&str, &[PersonalField])] = &[
+    (
+        "lead.created",
+        &[
             ("name", Null),
             ("first_name", Null),
             ("last_name", Null),
@@ -38,7 +39,10 @@ pub fn personal_fields(event_type: &str) -> &'static [PersonalField] {
             ("notes", Null),
             ("metadata", Empty),
         ],
-        "lead.updated" => &[
+    ),
+    (
+        "lead.updated",
+        &[
             ("changes/name", Null),
             ("changes/first_name", Null),
             ("changes/last_name", Null),
@@ -48,31 +52,47 @@ pub fn personal_fields(event_type: &str) -> &'static [PersonalField] {
             ("changes/notes", Null),
             ("changes/metadata", Null),
         ],
-        "lead.status_changed" => &[("reason", Null)],
-        "lead.activity_logged" => &[("description", Null), ("metadata", Empty)],
-        "lead.note_added" => &[("note", Text)],
-        "lead.enriched" => &[
+    ),
+    ("lead.status_changed", &[("reason", Null)]),
+    ("lead.activity_logged", &[("description", Null), ("metadata", Empty)]),
+    ("lead.note_added", &[("note", Text)]),
+    (
+        "lead.enriched",
+        &[
             ("enrichment/email_domain", Null),
             ("enrichment/website", Null),
             ("enrichment/linkedin_url", Null),
             ("enrichment/location", Null),
         ],
-        "lead.message_sent" => &[("to", Text), ("subject", Null), ("body", Text)],
-        "lead.message_received" => &[("from", Text), ("body", Text)],
-        "call.created" => &[("phone", Text), ("purpose", Null)],
-        "call.started" => &[("opening_message", Text)],
-        "call.turn_recorded" => &[("customer_text", Text), ("reply", Null)],
-        "call.completed" => &[("summary/recommendation", Text), ("summary/outcome", Null)],
-        "appointment.scheduled" => &[("notes", Null), ("location", Null)],
-        "appointment.updated" => &[("notes", Null), ("location", Null)],
-        "appointment.completed" => &[("notes", Null)],
-        "appointment.cancelled" => &[("reason", Null)],
-        "appointment.reminder_sent" => &[("to", Text), ("message", Text)],
-        "sequence.started" => &[("touchpoints/*/subject", Null), ("touchpoints/*/message", Null)],
-        "batch.item_qualified" => &[("email", Null)],
-        "batch.item_failed" => &[("email", Null), ("error", Text)],
-        _ => &[],
-    }
+    ),
+    ("lead.message_sent", &[("to", Text), ("subject", Null), ("body", Text)]),
+    ("lead.message_received", &[("from", Text), ("body", Text)]),
+    ("call.created", &[("phone", Text), ("purpose", Null)]),
+    ("call.started", &[("opening_message", Text)]),
+    ("call.turn_recorded", &[("customer_text", Text), ("reply", Null)]),
+    (
+        "call.completed",
+        &[("summary/recommendation", Text), ("summary/outcome", Null)],
+    ),
+    ("appointment.scheduled", &[("notes", Null), ("location", Null)]),
+    ("appointment.updated", &[("notes", Null), ("location", Null)]),
+    ("appointment.completed", &[("notes", Null)]),
+    ("appointment.cancelled", &[("reason", Null)]),
+    ("appointment.reminder_sent", &[("to", Text), ("message", Text)]),
+    (
+        "sequence.started",
+        &[("touchpoints/*/subject", Null), ("touchpoints/*/message", Null)],
+    ),
+    ("batch.item_qualified", &[("email", Null)]),
+    ("batch.item_failed", &[("email", Null), ("error", Text)]),
+];
+
+/// The personal fields of events of `event_type` (the dotted name, e.g. `lead.created`).
+pub fn personal_fields(event_type: &str) -> &'static [PersonalField] {
+    PERSONAL_FIELDS
+        .iter()
+        .find(|(name, _)| *name == event_type)
+        .map_or(&[], |(_, fields)| fields)
 }
 
 /// The person an aggregate's events speak of: whose key seals their personal fields. An event
@@ -83,29 +103,23 @@ pub trait DataSubject {
     fn data_subject(&self) -> Option<uuid::Uuid>;
 }
 
-impl DataSubject for crate::lead::Lead {
-    fn data_subject(&self) -> Option<uuid::Uuid> {
-        self.lead_id
-    }
+/// Aggregates that belong to one lead, named by their `lead_id`.
+macro_rules! owned_by_its_lead {
+    ($($aggregate:ty),*) => {$(
+        impl DataSubject for $aggregate {
+            fn data_subject(&self) -> Option<uuid::Uuid> {
+                self.lead_id
+            }
+        }
+    )*};
 }
 
-impl DataSubject for crate::call::Call {
-    fn data_subject(&self) -> Option<uuid::Uuid> {
-        self.lead_id
-    }
-}
-
-impl DataSubject for crate::appointment::Appointment {
-    fn data_subject(&self) -> Option<uuid::Uuid> {
-        self.lead_id
-    }
-}
-
-impl DataSubject for crate::sequence::Sequence {
-    fn data_subject(&self) -> Option<uuid::Uuid> {
-        self.lead_id
-    }
-}
+owned_by_its_lead!(
+    crate::lead::Lead,
+    crate::call::Call,
+    crate::appointment::Appointment,
+    crate::sequence::Sequence
+);
 
 /// A batch holds many people: each item event names its lead; a failed item (which made no
 /// lead) is sealed for the batch.
@@ -133,32 +147,12 @@ mod tests {
         .iter()
         .flat_map(|types| types.iter().map(|(name, _)| *name))
         .collect();
-        let listed = [
-            "lead.created",
-            "lead.updated",
-            "lead.status_changed",
-            "lead.activity_logged",
-            "lead.note_added",
-            "lead.enriched",
-            "lead.message_sent",
-            "lead.message_received",
-            "call.created",
-            "call.started",
-            "call.turn_recorded",
-            "call.completed",
-            "appointment.scheduled",
-            "appointment.updated",
-            "appointment.completed",
-            "appointment.cancelled",
-            "appointment.reminder_sent",
-            "sequence.started",
-            "batch.item_qualified",
-            "batch.item_failed",
-        ];
-        for event_type in listed {
-            assert!(known.contains(&event_type), "{event_type} is not an event type");
-            assert!(!personal_fields(event_type).is_empty());
+        for (event_type, fields) in PERSONAL_FIELDS {
+            assert!(known.contains(event_type), "{event_type} is not an event type");
+            assert!(!fields.is_empty(), "{event_type} lists no field");
+            assert_eq!(personal_fields(event_type), *fields);
         }
+        assert_eq!(PERSONAL_FIELDS.len(), 20);
         assert!(personal_fields("lead.scored").is_empty());
     }
 }

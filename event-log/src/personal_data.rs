@@ -32,32 +32,23 @@ impl SubjectKeys {
     }
 }
 
+/// When the keys an append mints reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyDurability {
+    /// Minted in the transaction that appends what they seal: durable with it.
+    WithTheAppend,
+    /// Committed on their own, ahead of the transaction that appends what they seal, without
+    /// waiting for the WAL flush: that transaction commits after them and does wait, and a flush
+    /// covers all the WAL before it, so a key is durable whenever anything sealed with it is.
+    AheadOfTheAppend,
+}
+
 /// The keys that seal `subjects`' data, minting one for each subject that has none yet (an
 /// erased subject keeps no key and gets none: what is written about it is shredded at once).
-/// Run inside the transaction that appends what they seal.
-pub async fn keys_to_seal(conn: &mut PgConnection, subjects: &[Uuid]) -> Result<SubjectKeys, sqlx::Error> {
-    minted(conn, subjects, Durability::WithTheTransaction).await
-}
-
-/// As [`keys_to_seal`], committed on its own ahead of the transaction that appends what they
-/// seal. That commit does not wait for the WAL flush: the events sealed with the keys commit
-/// after it and do wait, and a flush covers all the WAL before it, so a key is durable whenever
-/// anything sealed with it is.
-pub async fn keys_to_seal_ahead(conn: &mut PgConnection, subjects: &[Uuid]) -> Result<SubjectKeys, sqlx::Error> {
-    minted(conn, subjects, Durability::BeforeWhatItSeals).await
-}
-
-/// When minted keys reach the disk.
-#[derive(Clone, Copy, PartialEq)]
-enum Durability {
-    WithTheTransaction,
-    BeforeWhatItSeals,
-}
-
 async fn minted(
     conn: &mut PgConnection,
     subjects: &[Uuid],
-    durability: Durability,
+    durability: KeyDurability,
 ) -> Result<SubjectKeys, sqlx::Error> {
     let mut subjects = subjects.to_vec();
     subjects.sort_unstable();
@@ -73,7 +64,7 @@ async fn minted(
             key
         })
         .collect();
-    let unflushed = if durability == Durability::BeforeWhatItSeals {
+    let unflushed = if durability == KeyDurability::AheadOfTheAppend {
         ", (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed"
     } else {
         ""
@@ -139,25 +130,14 @@ fn into_keys(rows: Vec<(Uuid, Option<Vec<u8>>)>) -> SubjectKeys {
 }
 
 /// Seals serialised events (`{"event_type": …, "data": …}`), each for the lead its data names
-/// or else for its stream's subject, with keys minted on `conn` (in the transaction that
-/// appends them, when it is one).
-pub async fn seal_events(conn: &mut PgConnection, events: Vec<(&mut Value, Option<Uuid>)>) -> Result<(), sqlx::Error> {
-    seal_events_with(conn, events, Durability::WithTheTransaction).await
-}
-
-/// As [`seal_events`], with the keys committed ahead of the append (see [`keys_to_seal_ahead`]).
-pub async fn seal_events_ahead(
+/// or else for its stream's subject, with keys minted on `conn` as `durability` says. Returns
+/// the keys, with those of `also` (a snapshot's subject) among them.
+pub async fn seal_events(
     conn: &mut PgConnection,
     events: Vec<(&mut Value, Option<Uuid>)>,
-) -> Result<(), sqlx::Error> {
-    seal_events_with(conn, events, Durability::BeforeWhatItSeals).await
-}
-
-async fn seal_events_with(
-    conn: &mut PgConnection,
-    events: Vec<(&mut Value, Option<Uuid>)>,
-    durability: Durability,
-) -> Result<(), sqlx::Error> {
+    also: &[Uuid],
+    durability: KeyDurability,
+) -> Result<SubjectKeys, sqlx::Error> {
     let mut events: Vec<(&mut Value, Option<Uuid>)> = events
         .into_iter()
         .map(|(payload, stream)| {
@@ -165,7 +145,8 @@ async fn seal_events_with(
             (payload, subject)
         })
         .collect();
-    let subjects: Vec<Uuid> = events.iter().filter_map(|(_, subject)| *subject).collect();
+    let mut subjects: Vec<Uuid> = events.iter().filter_map(|(_, subject)| *subject).collect();
+    subjects.extend_from_slice(also);
     let keys = minted(conn, &subjects, durability).await?;
     for (payload, subject) in &mut events {
         let event_type = payload["event_type"].as_str().unwrap_or_default().to_string();
@@ -173,23 +154,33 @@ async fn seal_events_with(
             seal(&event_type, data, subject, &keys);
         }
     }
-    Ok(())
+    Ok(keys)
 }
 
-/// Opens the sealed fields of `envelopes` with one look-up of their keys.
-pub async fn open_envelopes(conn: &mut PgConnection, envelopes: &mut [Envelope]) -> Result<(), sqlx::Error> {
+/// Opens the sealed fields of events, given as (event type, data), with one look-up of their
+/// keys; a field whose key is gone reads as erased.
+pub async fn open_events(conn: &mut PgConnection, events: Vec<(&str, &mut Value)>) -> Result<(), sqlx::Error> {
     let mut subjects = vec![];
-    for envelope in envelopes.iter() {
-        sealed_subjects(&envelope.event_type, &envelope.data, &mut subjects);
+    for (event_type, data) in &events {
+        sealed_subjects(event_type, data, &mut subjects);
     }
     if subjects.is_empty() {
         return Ok(());
     }
     let keys = keys_to_open(conn, &subjects).await?;
-    for envelope in envelopes {
-        open(&envelope.event_type, &mut envelope.data, &keys);
+    for (event_type, data) in events {
+        open(event_type, data, &keys);
     }
     Ok(())
+}
+
+/// Opens the sealed fields of `envelopes` with one look-up of their keys.
+pub async fn open_envelopes(conn: &mut PgConnection, envelopes: &mut [Envelope]) -> Result<(), sqlx::Error> {
+    let events = envelopes
+        .iter_mut()
+        .map(|e| (e.event_type.as_str(), &mut e.data))
+        .collect();
+    open_events(conn, events).await
 }
 
 /// Whose data an event holds: the lead its data names (`lead_id`), else its stream's subject.
@@ -216,7 +207,7 @@ pub fn seal(event_type: &str, data: &mut Value, subject: Uuid, keys: &SubjectKey
 }
 
 /// The subjects whose keys opening `data` (an event of `event_type`) needs.
-pub fn sealed_subjects(event_type: &str, data: &Value, into: &mut Vec<Uuid>) {
+fn sealed_subjects(event_type: &str, data: &Value, into: &mut Vec<Uuid>) {
     for (path, _) in personal_fields(event_type) {
         values_at_path(data, path, &mut |value| {
             into.extend(sealed_parts(value).map(|(s, _)| s))

@@ -57,20 +57,15 @@ impl BatchStatus {
         .await
         .map_err(|e| e.to_string())?;
         let mut rows = rows;
-        let mut subjects = vec![];
-        for (event_type, payload) in &rows {
-            personal_data::sealed_subjects(event_type, &payload["data"], &mut subjects);
-        }
         let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
-        let keys = personal_data::keys_to_open(&mut conn, &subjects)
+        let events = rows
+            .iter_mut()
+            .filter_map(|(event_type, payload)| Some((event_type.as_str(), payload.get_mut("data")?)))
+            .collect();
+        personal_data::open_events(&mut conn, events)
             .await
             .map_err(|e| e.to_string())?;
         drop(conn);
-        for (event_type, payload) in &mut rows {
-            if let Some(data) = payload.get_mut("data") {
-                personal_data::open(event_type, data, &keys);
-            }
-        }
         let mut status: Option<Self> = None;
         for (event_type, payload) in rows {
             let event: BatchEvent =
