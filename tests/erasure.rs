@@ -114,6 +114,18 @@ async fn an_erased_person_is_in_no_table_and_on_no_topic() {
     let app = TestApp::spawn().await;
     let admin = app.register_tenant().await;
     let lead = lead_from_a_batch(&app, &admin).await;
+    // Someone else, who stays: the read models keep them, so "equal to a rebuild" compares rows.
+    let bystander = app
+        .create_lead(&admin, json!({"name": "Ada Stays", "email": "ada@stays.test"}))
+        .await;
+    let bystander = bystander.body["id"].as_str().unwrap().to_string();
+    post(
+        &app,
+        &admin,
+        &format!("/api/v1/leads/{bystander}/notes"),
+        json!({"note": "keeps her note"}),
+    )
+    .await;
 
     post(
         &app,
@@ -248,7 +260,18 @@ async fn an_erased_person_is_in_no_table_and_on_no_topic() {
         "scores and the call's turns stay in the log: {kept:?}"
     );
 
-    // The read models equal a rebuild from the shredded log.
+    // The read models equal a rebuild from the shredded log, and still hold the bystander.
+    let remaining: Vec<String> = sqlx::query_scalar("SELECT id::text FROM leads")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(remaining, std::slice::from_ref(&bystander));
+    let timeline = app
+        .count(&format!(
+            "SELECT count(*) FROM lead_activities WHERE lead_id = '{bystander}'"
+        ))
+        .await;
+    assert!(timeline > 0, "the bystander keeps a timeline");
     let live = app.read_model_checksum().await;
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_leadstream"))
         .args(["rebuild"])
